@@ -1,0 +1,32 @@
+import { isEError } from '@e/core';
+import { buildProgram } from './cli.js';
+
+/** Runs the CLI and returns the process exit code. Only this function catches and prints errors. */
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return reportError(error, debug);
+  }
+}
+
+function reportError(error: unknown, debug: boolean): number {
+  const err = error as { code?: string; exitCode?: number; message?: string; stack?: string };
+  // commander signals --help / --version / usage errors with its own codes
+  if (typeof err.code === 'string' && err.code.startsWith('commander.')) {
+    return err.exitCode ?? 1;
+  }
+  if (isEError(error)) {
+    process.stderr.write(`e: ${error.message}\n`);
+    if (error.hint) process.stderr.write(`   ${error.hint}\n`);
+    if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`e: unexpected error (this is a bug in e): ${err.message ?? String(error)}\n`);
+  if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+  else process.stderr.write('   Run again with --debug to see the stack trace, and report it.\n');
+  return 70;
+}

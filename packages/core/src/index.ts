@@ -1,0 +1,1 @@
+export { ArchiveError, EError, isEError, RepositoryError, ResolutionError, RuntimeError, SelectorError, StateError } from './errors.js';

@@ -1,0 +1,77 @@
+/**
+ * The parsed, validated repository file (format: docs/repository.md). Everything downstream
+ * (selectors, resolver, runtime) works on these plain types, never on YAML nodes.
+ */
+
+/** Label values keep what was written: versions stay strings ("1.10" is not 1.1). */
+export type LabelValue = string | number | boolean;
+export type Labels = Readonly<Record<string, LabelValue>>;
+
+export type Operator =
+  | 'eq'
+  | 'ne'
+  | 'in'
+  | 'notin'
+  | 'exists'
+  | 'doesnotexist'
+  | 'gt'
+  | 'ge'
+  | 'lt'
+  | 'le'
+  | 'semver'
+  | 'logic';
+
+export interface MatchExpression {
+  key: string;
+  /** Always the canonical lower-case spelling (Kubernetes `NotIn` becomes `notin`). */
+  operator: Operator;
+  /** Strings for every operator but `logic`, whose single value is a json-logic rule. */
+  values: readonly unknown[];
+}
+
+/** One requirement: ALL its expressions must be met by ONE module. */
+export type Requirement = readonly MatchExpression[];
+
+export interface ModuleCommand {
+  name: string;
+  description?: string;
+  command: string;
+  envs: Readonly<Record<string, string>>;
+  args: readonly string[];
+}
+
+export const REQUIRED_COMMANDS = ['metadata', 'init', 'plan', 'apply', 'audit'] as const;
+
+export interface ModuleVersion {
+  /** Exactly as written in the file, e.g. "0.1.0" or "1.10". */
+  version: string;
+  latest: boolean;
+  /** A single (possibly multi-arch) image reference... */
+  image?: string;
+  /** ...or one image per architecture (`amd64`, `arm64`, ...). */
+  images?: Readonly<Record<string, string>>;
+  /** Declared architectures (`amd64`, `arm64`, ...); undefined when not declared. */
+  architectures?: readonly string[];
+  workdir?: string;
+  mounts: readonly string[];
+  labels: Labels;
+  requires: { strong: readonly Requirement[]; weak: readonly Requirement[] };
+  influences: readonly Requirement[];
+  requirements: { images: readonly string[]; files: readonly string[]; packages: readonly string[] };
+  commands: readonly ModuleCommand[];
+}
+
+export interface Component {
+  name: string;
+  type: 'docker';
+  versions: readonly ModuleVersion[];
+}
+
+export interface Repository {
+  /** Where it was read from (path or URL), for messages. */
+  source: string;
+  components: readonly Component[];
+}
+
+/** The state.yml top-level key reserved for e's own records; no module may be named so. */
+export const RESERVED_STATE_KEY = 'e';
