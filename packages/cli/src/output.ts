@@ -1,0 +1,27 @@
+import { stringify } from 'yaml';
+
+export type OutputFormat = 'text' | 'json' | 'yaml';
+
+/**
+ * Prints a command's result in the format the user chose: `text` calls the renderer, `json` and
+ * `yaml` print the data itself so scripts get every field.
+ */
+export function emit(format: OutputFormat, data: unknown, renderText: () => string): void {
+  const out =
+    format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : format === 'yaml' ? stringify(data) : renderText();
+  process.stdout.write(out.endsWith('\n') || out === '' ? out : `${out}\n`);
+}
+
+/** Left-aligned columns for text tables. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
