@@ -1,0 +1,121 @@
+import { type Document, isMap, isNode, isScalar, type Node } from 'yaml';
+import { z } from 'zod';
+import { StateError } from '../errors.js';
+import { RESERVED_STATE_KEY } from '../repository/model.js';
+
+/** e's record of one installed module, kept in state.yml at `e.installed.<module>`. */
+export interface InstalledRecord {
+  /** Exactly as in the repository ("1.10" stays "1.10"). */
+  version: string;
+  digest?: string;
+  /** e.g. `linux/arm64`. */
+  platform?: string;
+  labels: Record<string, string | number | boolean>;
+  /** e.g. `installing`, `initialized`, `applied`, `failed`, `destroyed`. */
+  status: string;
+  installedAt: string;
+  updatedAt: string;
+  /** Set when a module it is influenced by was applied and it has not been planned since. */
+  needsPlan: boolean;
+}
+
+/** A record to write: timestamps and needsPlan are filled in when left out. */
+export type InstalledRecordInput = Omit<InstalledRecord, 'installedAt' | 'updatedAt' | 'needsPlan'> &
+  Partial<Pick<InstalledRecord, 'installedAt' | 'updatedAt' | 'needsPlan'>>;
+
+const recordSchema = z.object({
+  version: z.union([z.string(), z.number()]).transform(String),
+  digest: z.string().optional(),
+  platform: z.string().optional(),
+  labels: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  status: z.string(),
+  installedAt: z.string(),
+  updatedAt: z.string(),
+  needsPlan: z.boolean().default(false),
+});
+
+const INSTALLED = [RESERVED_STATE_KEY, 'installed'] as const;
+
+/** Where the document came from, for error positions: `LoadedState` fits. */
+export interface StateSource {
+  doc: Document;
+  text: string;
+  path: string;
+}
+
+/** Every installed-module record, by module name; a malformed record is a StateError at file:line:col. */
+export function readInstalled(state: StateSource): Record<string, InstalledRecord> {
+  const node = state.doc.getIn(INSTALLED, true);
+  if (node === undefined || node === null) return {};
+  if (!isMap(node))
+    throw recordError(state, node as Node, `${INSTALLED.join('.')}`, 'expected a mapping of module names');
+  const records: Record<string, InstalledRecord> = {};
+  for (const pair of node.items) {
+    const name = String(isNode(pair.key) ? (pair.key as { toJSON(): unknown }).toJSON() : pair.key);
+    const value = isNode(pair.value) ? pair.value.toJSON() : pair.value;
+    const parsed = recordSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const sub = issue?.path.map(String) ?? [];
+      const at = state.doc.getIn([...INSTALLED, name, ...sub], true) ?? pair.value ?? pair.key;
+      throw recordError(state, at as Node, [...INSTALLED, name, ...sub].join('.'), issue?.message ?? 'invalid record');
+    }
+    records[name] = parsed.data;
+  }
+  return records;
+}
+
+export function getInstalled(state: StateSource, module: string): InstalledRecord | undefined {
+  return readInstalled(state)[module];
+}
+
+/**
+ * Writes `e.installed.<module>`, keeping `installedAt` of an existing record and stamping
+ * `updatedAt`. Edits the document only; save it with saveState under the lock.
+ */
+export function setInstalled(
+  state: StateSource,
+  module: string,
+  input: InstalledRecordInput,
+  now = new Date(),
+): InstalledRecord {
+  const previous = getInstalled(state, module);
+  const stamp = now.toISOString();
+  const record: InstalledRecord = {
+    ...input,
+    labels: { ...input.labels },
+    installedAt: input.installedAt ?? previous?.installedAt ?? stamp,
+    updatedAt: input.updatedAt ?? stamp,
+    needsPlan: input.needsPlan ?? previous?.needsPlan ?? false,
+  };
+  ensureMap(state, [RESERVED_STATE_KEY]);
+  ensureMap(state, INSTALLED);
+  const plain = Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined));
+  state.doc.setIn([...INSTALLED, module], state.doc.createNode(plain));
+  return record;
+}
+
+/** Removes `e.installed.<module>`; returns whether there was one. */
+export function removeInstalled(state: StateSource, module: string): boolean {
+  return state.doc.deleteIn([...INSTALLED, module]);
+}
+
+/** Turns an empty `e:` or `e.installed:` into a mapping so records can be set under it. */
+function ensureMap(state: StateSource, path: readonly string[]): void {
+  const node = state.doc.getIn(path, true);
+  if (node === undefined || node === null || (isScalar(node) && node.value === null)) {
+    state.doc.setIn(path, state.doc.createNode({}));
+  } else if (!isMap(node)) {
+    throw recordError(state, node as Node, path.join('.'), 'expected a mapping');
+  }
+}
+
+function recordError(state: StateSource, node: Node | undefined, path: string, message: string): StateError {
+  const offset = node?.range?.[0] ?? 0;
+  const before = state.text.slice(0, offset).split('\n');
+  const line = before.length;
+  const col = (before.at(-1)?.length ?? 0) + 1;
+  return new StateError('E_STATE_RECORD_INVALID', `${state.path}:${line}:${col}: ${path}: ${message}.`, {
+    hint: "Fix e's records by hand, or return to an earlier revision with e state rollback N.",
+  });
+}
