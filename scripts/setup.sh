@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# make setup: everything `e` needs to run real modules on this machine, idempotently.
+#   1. npm dependencies and the TypeScript build
+#   2. a Docker engine (uses the one that answers; on Debian as root installs and starts dockerd)
+#   3. qemu-aarch64 in binfmt_misc, so linux/arm64 images run
+#   4. a local OCI registry on 127.0.0.1:5000
+#   5. the Debian + Node.js base images for linux/amd64 and linux/arm64
+#   6. every module image (modules/, test/modules/) for both platforms, pushed with a multi-arch index
+# Each step says what it did and how long it took. Nothing is rebuilt when nothing changed.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+TESTBED="$ROOT/.e-testbed"
+REGISTRY_ADDR=127.0.0.1:5000
+mkdir -p "$TESTBED"
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+seconds_since() { local ms=$(($(now_ms) - $1)); printf '%d.%ds' $((ms / 1000)) $((ms % 1000 / 100)); }
+total_start=$(now_ms)
+step_start=0
+step() { step_start=$(now_ms); printf '==> %s\n' "$*"; }
+done_step() { printf '    %s (%s)\n' "$*" "$(seconds_since "$step_start")"; }
+fail() { printf 'setup: %s\n' "$*" >&2; exit 1; }
+
+is_debian_root() { [ -f /etc/debian_version ] && [ "$(id -u)" = 0 ]; }
+
+apt_updated=false
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  is_debian_root || fail "missing Debian packages: ${missing[*]}; install them (apt-get install ${missing[*]}) or run setup as root"
+  echo "    installing ${missing[*]} (apt-get)"
+  if ! $apt_updated; then apt-get update -qq >/dev/null; apt_updated=true; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$TESTBED/apt.log" 2>&1 ||
+    fail "apt-get install ${missing[*]} failed; see $TESTBED/apt.log"
+}
+
+engine_answers() { timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+# --- 1. npm dependencies and build -------------------------------------------------------------
+step "npm dependencies and TypeScript build"
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm install --no-audit --no-fund --loglevel=error >"$TESTBED/npm.log" 2>&1 || { cat "$TESTBED/npm.log" >&2; fail "npm install failed"; }
+  echo "    installed npm dependencies"
+fi
+node_modules/.bin/tsc -b || fail "the TypeScript build failed (see above)"
+done_step "built"
+
+# --- 2. Docker engine --------------------------------------------------------------------------
+step "Docker engine"
+command -v docker >/dev/null 2>&1 || apt_install docker.io
+if engine_answers; then
+  done_step "using the engine that answers ($(docker version --format '{{.Server.Version}}' 2>/dev/null), ${DOCKER_HOST:-local socket})"
+else
+  [ -z "${DOCKER_HOST:-}" ] || fail "no Docker engine answers at DOCKER_HOST=$DOCKER_HOST; start it or unset DOCKER_HOST"
+  is_debian_root || fail "no Docker engine answers and this is not Debian as root, so setup cannot start one; start Docker and run again"
+  command -v dockerd >/dev/null 2>&1 || apt_install docker.io
+  apt_install iptables
+  # a dockerd killed without cleanup leaves its pid file behind and refuses to start
+  if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then rm -f /var/run/docker.pid; fi
+  if [ -f /run/containerd/containerd.pid ] && ! kill -0 "$(cat /run/containerd/containerd.pid)" 2>/dev/null; then
+    rm -f /run/containerd/containerd.pid
+  fi
+  echo "    starting dockerd (log: .e-testbed/dockerd.log)"
+  nohup dockerd >"$TESTBED/dockerd.log" 2>&1 </dev/null &
+  for _ in $(seq 1 60); do engine_answers && break; sleep 1; done
+  engine_answers || { tail -n 20 "$TESTBED/dockerd.log" >&2; fail "dockerd did not answer within 60 s; see .e-testbed/dockerd.log"; }
+  done_step "started dockerd $(docker version --format '{{.Server.Version}}')"
+fi
+
+# --- 3. arm64 emulation ------------------------------------------------------------------------
+step "qemu-aarch64 in binfmt_misc"
+BINFMT=/proc/sys/fs/binfmt_misc
+if [ "$(uname -m)" = aarch64 ]; then
+  done_step "not needed: this machine is arm64"
+elif [ -f "$BINFMT/qemu-aarch64" ] && grep -q enabled "$BINFMT/qemu-aarch64"; then
+  done_step "already registered"
+elif [ -n "${DOCKER_HOST:-}" ]; then
+  done_step "skipped: the engine is remote (DOCKER_HOST); arm64 images run only if it emulates them"
+else
+  apt_install qemu-user-static
+  is_debian_root || fail "cannot register qemu-aarch64 in binfmt_misc without root"
+  [ -f "$BINFMT/register" ] || mount -t binfmt_misc binfmt_misc "$BINFMT" || fail "cannot mount binfmt_misc at $BINFMT"
+  if [ ! -f "$BINFMT/qemu-aarch64" ]; then
+    conf=/usr/lib/binfmt.d/qemu-aarch64.conf
+    [ -f "$conf" ] || fail "qemu-user-static did not install $conf"
+    # the F flag (in the packaged line) makes the interpreter work inside containers
+    tr -d '\n' <"$conf" >"$BINFMT/register" || fail "cannot register qemu-aarch64 in $BINFMT"
+  fi
+  echo 1 >"$BINFMT/qemu-aarch64" 2>/dev/null || true
+  done_step "registered $(sed -n 's/^interpreter //p' "$BINFMT/qemu-aarch64")"
+fi
+
+# --- 4. local registry -------------------------------------------------------------------------
+step "local OCI registry on $REGISTRY_ADDR"
+registry_answers() { curl -fsS -m 5 "http://$REGISTRY_ADDR/v2/" >/dev/null 2>&1; }
+if registry_answers; then
+  done_step "using the registry that answers"
+else
+  apt_install docker-registry curl
+  mkdir -p "$TESTBED/registry/data"
+  cat >"$TESTBED/registry/config.yml" <<EOF
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: $TESTBED/registry/data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR
+EOF
+  nohup docker-registry serve "$TESTBED/registry/config.yml" >"$TESTBED/registry.log" 2>&1 </dev/null &
+  for _ in $(seq 1 30); do registry_answers && break; sleep 0.5; done
+  registry_answers || { tail -n 20 "$TESTBED/registry.log" >&2; fail "the registry did not answer; see .e-testbed/registry.log"; }
+  done_step "started docker-registry (storage: .e-testbed/registry/data)"
+fi
+
+# --- 5 and 6. images ---------------------------------------------------------------------------
+node scripts/build-images.mjs
+
+printf '==> setup done in %s\n' "$(seconds_since "$total_start")"
