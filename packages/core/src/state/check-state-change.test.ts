@@ -135,7 +135,7 @@ describe('checkStateChange', () => {
     if (ok) expect(report.problems).toEqual([]);
     if (problems !== undefined && problems.length > 0) {
       expect(report.problems).toHaveLength(problems.length);
-      problems.forEach((p, i) => expect(report.problems[i]).toContain(p));
+      for (const [i, p] of problems.entries()) expect(report.problems[i]).toContain(p);
     }
     if (changed !== undefined) expect(report.changedSections).toEqual(changed);
   });

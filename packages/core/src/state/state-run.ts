@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import writeFileAtomic from 'write-file-atomic';
 import { StateError } from '../errors.js';
@@ -86,6 +86,7 @@ export async function beginStateRun(shared: string, info: StateRunInfo): Promise
     before: snapshot ?? null,
   };
   const paths = statePaths(shared);
+  await mkdir(paths.eDir, { recursive: true });
   await writeFileAtomic(paths.runMarker, `${JSON.stringify(marker)}\n`);
   let finished = false;
   return {

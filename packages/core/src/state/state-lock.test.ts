@@ -1,0 +1,227 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { listHistory } from './state-history.js';
+import { acquireStateLock, readStateLock, unlockState } from './state-lock.js';
+import { statePaths } from './state-paths.js';
+import { readStateText } from './state-store.js';
+import { withStateLock } from './with-state-lock.js';
+
+/** A real e-like process that takes the lock; bundled from this source once for all tests. */
+const CHILD_SOURCE = `
+import { withStateLock } from './with-state-lock.js';
+import { beginStateRun } from './state-run.js';
+import { readStateText, writeStateText } from './state-store.js';
+
+const [mode, shared, name, timeoutMs, holdMs] = process.argv.slice(2);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const options = { command: 'child ' + name, timeoutMs: Number(timeoutMs), onNotice: (m) => console.log('notice: ' + m) };
+
+async function main() {
+  await withStateLock(shared, options, async () => {
+    console.log('locked');
+    if (mode === 'increment') {
+      const text = (await readStateText(shared)) ?? '';
+      const count = Number(/^count: (\\d+)$/m.exec(text)?.[1] ?? 0);
+      await sleep(Number(holdMs));
+      const rest = text.replace(/^count: .*\\n/m, '');
+      await writeStateText(shared, 'count: ' + (count + 1) + '\\n' + rest + name + ': {done: true}\\n');
+      return;
+    }
+    if (mode === 'run') {
+      await beginStateRun(shared, { module: 'kafka', version: '0.1.0', command: 'apply' });
+      await writeStateText(shared, 'kafka: [half written\\n');
+      console.log('running');
+    }
+    setInterval(() => {}, 1000);
+    await new Promise(() => {});
+  });
+}
+main().then(
+  () => process.exit(0),
+  (error) => { console.log('error: ' + error.message); process.exit(1); },
+);
+`;
+
+let workDir: string;
+let childScript: string;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'e-state-lock-'));
+  childScript = join(workDir, 'lock-child.cjs');
+  await build({
+    stdin: { contents: CHILD_SOURCE, resolveDir: import.meta.dirname, loader: 'ts', sourcefile: 'lock-child.ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: childScript,
+    logLevel: 'silent',
+  });
+});
+
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+interface Child {
+  proc: ChildProcess;
+  output: () => string;
+  waitFor: (pattern: RegExp) => Promise<void>;
+  exited: Promise<number | null>;
+}
+
+const children: Child[] = [];
+
+function startChild(args: string[]): Child {
+  const proc = spawn(process.execPath, [childScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const w of waiters.filter((w) => w.pattern.test(out))) w.resolve();
+  };
+  proc.stdout?.on('data', onData);
+  proc.stderr?.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const child: Child = {
+    proc,
+    output: () => out,
+    exited,
+    waitFor: (pattern) =>
+      new Promise<void>((resolve, reject) => {
+        if (pattern.test(out)) return resolve();
+        waiters.push({ pattern, resolve });
+        void exited.then(() => (pattern.test(out) ? resolve() : reject(new Error(`child exited; output: ${out}`))));
+      }),
+  };
+  children.push(child);
+  return child;
+}
+
+let shared: string;
+beforeEach(async () => {
+  shared = await mkdtemp(join(workDir, 'shared-'));
+  return async () => {
+    for (const child of children.splice(0)) if (child.proc.exitCode === null) child.proc.kill('SIGKILL');
+  };
+});
+
+describe('state lock across real processes', () => {
+  it('serialises two writers that wait: both updates survive, one was told it waited', async () => {
+    const a = startChild(['increment', shared, 'alpha', '20000', '600']);
+    const b = startChild(['increment', shared, 'beta', '20000', '600']);
+    expect(await a.exited).toBe(0);
+    expect(await b.exited).toBe(0);
+    const text = await readStateText(shared);
+    expect(text).toMatch(/^count: 2$/m);
+    expect(text).toContain('alpha: {done: true}');
+    expect(text).toContain('beta: {done: true}');
+    const waited = [a, b].filter((c) =>
+      /notice: Waiting up to 20s for the state lock held by pid \d+/.test(c.output()),
+    );
+    expect(waited).toHaveLength(1);
+    expect(await readStateLock(shared)).toBeUndefined();
+  }, 30_000);
+
+  it('fails at once with --lock-timeout 0, naming the holder, without touching its update', async () => {
+    const a = startChild(['increment', shared, 'alpha', '0', '1500']);
+    await a.waitFor(/locked/);
+    const b = startChild(['increment', shared, 'beta', '0', '0']);
+    expect(await b.exited).toBe(1);
+    expect(b.output()).toContain(`error: The state is locked by pid ${a.proc.pid} on host`);
+    expect(b.output()).toContain('(child alpha) since');
+    expect(await a.exited).toBe(0);
+    expect(await readStateText(shared)).toBe('count: 1\nalpha: {done: true}\n');
+  }, 30_000);
+
+  it('recovers the lock of a kill -9ed process and says so', async () => {
+    const a = startChild(['hang', shared, 'alpha', '0', '0']);
+    await a.waitFor(/locked/);
+    expect((await readStateLock(shared))?.pid).toBe(a.proc.pid);
+    a.proc.kill('SIGKILL');
+    await a.exited;
+    const notices: string[] = [];
+    const lock = await acquireStateLock(shared, { command: 'e test', onNotice: (m) => notices.push(m) });
+    expect(notices).toEqual([
+      expect.stringMatching(
+        new RegExp(`^Recovered the state lock left by pid ${a.proc.pid} .*\\(child alpha\\).*no longer running\\.$`),
+      ),
+    ]);
+    expect((await readStateLock(shared))?.pid).toBe(process.pid);
+    await lock.release();
+    expect(await readStateLock(shared)).toBeUndefined();
+  }, 30_000);
+
+  it('cleans up a module run whose e process was kill -9ed mid-run: state restored, run recorded', async () => {
+    const original = '# before\nazi: {status: applied}\n';
+    await writeFile(statePaths(shared).state, original);
+    const a = startChild(['run', shared, 'alpha', '0', '0']);
+    await a.waitFor(/running/);
+    expect(await readStateText(shared)).toBe('kafka: [half written\n');
+    a.proc.kill('SIGKILL');
+    await a.exited;
+    const notices: string[] = [];
+    await withStateLock(shared, { command: 'e test', onNotice: (m) => notices.push(m) }, async () => {});
+    expect(notices[0]).toMatch(/^Recovered the state lock left by pid/);
+    expect(notices[1]).toMatch(
+      /^An earlier run of kafka apply was interrupted \(history entry 1\); state.yml was restored because state.yml is no longer valid YAML: /,
+    );
+    expect(await readStateText(shared)).toBe(original);
+    const [entry] = await listHistory(shared);
+    expect(entry).toMatchObject({ seq: 1, module: 'kafka', outcome: 'restored', exitCode: null, after: original });
+    expect(entry?.message).toContain(`e (pid ${a.proc.pid} on`);
+  }, 30_000);
+});
+
+describe('state lock in one process', () => {
+  it('is not re-entrant: a second acquisition fails naming the first holder', async () => {
+    await withStateLock(shared, { command: 'e first' }, async () => {
+      await expect(acquireStateLock(shared, { command: 'e second' })).rejects.toThrow(
+        `The state is locked by pid ${process.pid}`,
+      );
+    });
+  });
+
+  it('waits for the timeout, then says how long it waited', async () => {
+    const lock = await acquireStateLock(shared, { command: 'e first' });
+    const started = Date.now();
+    await expect(acquireStateLock(shared, { command: 'e second', timeoutMs: 300 })).rejects.toThrow(
+      /\(e first\) since .* after waiting 300ms\.$/,
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    await lock.release();
+  });
+
+  it('unlock refuses a live holder without --force and removes it with', async () => {
+    const lock = await acquireStateLock(shared, { command: 'e apply kafka' });
+    await expect(unlockState(shared)).rejects.toThrow(/that process is still running/);
+    const result = await unlockState(shared, { force: true });
+    expect(result.removed?.command).toBe('e apply kafka');
+    expect(result.liveness).toBe('alive');
+    await lock.release(); // no longer ours: must not throw
+    expect(await unlockState(shared)).toEqual({ removed: undefined, liveness: undefined });
+  });
+
+  it('unlock removes a dead holder, and a lock from another host needs --force', async () => {
+    const lockPath = statePaths(shared).lock;
+    await withStateLock(shared, { command: 'x' }, async () => {}); // creates .e/
+    const dead = {
+      pid: 2 ** 22 + 17,
+      host: (await import('node:os')).hostname(),
+      command: 'e apply',
+      startedAt: 'x',
+      id: 'a',
+    };
+    await writeFile(lockPath, JSON.stringify(dead));
+    expect((await unlockState(shared)).liveness).toBe('dead');
+    await writeFile(lockPath, JSON.stringify({ ...dead, host: 'elsewhere' }));
+    await expect(unlockState(shared)).rejects.toThrow(/on host elsewhere .*cannot tell from here/);
+    await expect(acquireStateLock(shared, { command: 'y' })).rejects.toThrow(/locked by pid \d+ on host elsewhere/);
+    expect((await unlockState(shared, { force: true })).liveness).toBe('unknown');
+    expect(await readFile(lockPath).catch(() => 'gone')).toBe('gone');
+  });
+});
