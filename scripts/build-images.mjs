@@ -183,7 +183,11 @@ function hostSources() {
     const text = readFileSync(file, 'utf8');
     if (file.endsWith('.sources')) {
       for (const stanza of text.split(/\n\s*\n/)) {
-        const field = (name) => stanza.match(new RegExp(`^${name}:\\s*(.+)$`, 'mi'))?.[1].trim().split(/\s+/) ?? [];
+        const field = (name) =>
+          stanza
+            .match(new RegExp(`^${name}:\\s*(.+)$`, 'mi'))?.[1]
+            .trim()
+            .split(/\s+/) ?? [];
         if (!field('Types').includes('deb') || /^Enabled:\s*no/im.test(stanza)) continue;
         for (const uri of field('URIs'))
           for (const suite of field('Suites'))
@@ -247,16 +251,20 @@ async function buildBase(arch) {
 }
 
 async function ensureBaseImages() {
-  await step(`base images e-base-node:${BASE_HASH}-{${ARCHES.join(',')}} (Debian ${BASE_RECIPE.suite} + Node.js)`, async () => {
-    const missing = [];
-    for (const arch of ARCHES) if (!(await localImage(baseTag(arch)))) missing.push(arch);
-    if (missing.length === 0) return 'cached';
-    const have = execFileSync('sh', ['-c', 'command -v mmdebstrap || true']).toString().trim();
-    if (!have) throw new Error('mmdebstrap is missing: run make setup (it installs it) or apt-get install mmdebstrap');
-    console.log(`    building ${missing.join(' and ')} with mmdebstrap (a few minutes, once)`);
-    await Promise.all(missing.map(buildBase));
-    return `built ${missing.join(', ')}`;
-  });
+  await step(
+    `base images e-base-node:${BASE_HASH}-{${ARCHES.join(',')}} (Debian ${BASE_RECIPE.suite} + Node.js)`,
+    async () => {
+      const missing = [];
+      for (const arch of ARCHES) if (!(await localImage(baseTag(arch)))) missing.push(arch);
+      if (missing.length === 0) return 'cached';
+      const have = execFileSync('sh', ['-c', 'command -v mmdebstrap || true']).toString().trim();
+      if (!have)
+        throw new Error('mmdebstrap is missing: run make setup (it installs it) or apt-get install mmdebstrap');
+      console.log(`    building ${missing.join(' and ')} with mmdebstrap (a few minutes, once)`);
+      await Promise.all(missing.map(buildBase));
+      return `built ${missing.join(', ')}`;
+    },
+  );
 }
 
 // --- module images -------------------------------------------------------------------------------
@@ -298,7 +306,9 @@ async function bundle(dir) {
     legalComments: 'none',
     logLevel: 'silent',
     // bundled CommonJS dependencies may call require() for Node built-ins
-    banner: { js: "import { createRequire as __eCreateRequire } from 'node:module'; const require = __eCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __eCreateRequire } from 'node:module'; const require = __eCreateRequire(import.meta.url);",
+    },
   });
   return result.outputFiles[0].contents;
 }
@@ -307,7 +317,9 @@ async function buildModule({ name, dir, namespace }) {
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const versions = pkg.e?.versions ?? [pkg.version];
   const code = await bundle(dir);
-  const dockerfile = existsSync(join(dir, 'Dockerfile')) ? readFileSync(join(dir, 'Dockerfile'), 'utf8') : DEFAULT_DOCKERFILE;
+  const dockerfile = existsSync(join(dir, 'Dockerfile'))
+    ? readFileSync(join(dir, 'Dockerfile'), 'utf8')
+    : DEFAULT_DOCKERFILE;
   const filesDir = join(dir, 'files');
   const files = existsSync(filesDir) ? readdirRecursive(filesDir) : [];
   const done = [];
@@ -350,7 +362,9 @@ async function buildModule({ name, dir, namespace }) {
       if (await pushIfNeeded(archRef, image.Id)) pushed++;
     }
     const indexWritten = await writeIndex(ref, archRefs);
-    done.push(`${name}:${version} ${built || pushed || indexWritten ? `built ${built}, pushed ${pushed}${indexWritten ? ', index written' : ''}` : 'cached'}`);
+    done.push(
+      `${name}:${version} ${built || pushed || indexWritten ? `built ${built}, pushed ${pushed}${indexWritten ? ', index written' : ''}` : 'cached'}`,
+    );
   }
   return done.join('; ');
 }

@@ -9,7 +9,9 @@ const NODE_ARCH = { 'linux/amd64': 'x64', 'linux/arm64': 'arm64' } as const;
 describe('hello from the registry, per platform', () => {
   it('the registry holds a multi-arch index with amd64 and arm64', async () => {
     const res = await fetch('http://127.0.0.1:5000/v2/modules/hello/manifests/0.1.0', {
-      headers: { accept: 'application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.index.v1+json' },
+      headers: {
+        accept: 'application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.index.v1+json',
+      },
     });
     expect(res.ok).toBe(true);
     const index = (await res.json()) as { manifests: { platform: { os: string; architecture: string } }[] };

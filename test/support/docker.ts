@@ -23,7 +23,12 @@ export interface RunResult {
 
 /** create → attach → wait → start → collect → remove: the sequence that does not race (testbed.md). */
 export async function run(image: string, cmd: string[], env: string[] = []): Promise<RunResult> {
-  const container = await docker.createContainer({ Image: image, Cmd: cmd, Env: env, Labels: { 'org.e.test': 'true' } });
+  const container = await docker.createContainer({
+    Image: image,
+    Cmd: cmd,
+    Env: env,
+    Labels: { 'org.e.test': 'true' },
+  });
   try {
     const attach = await container.attach({ stream: true, stdout: true, stderr: true });
     const out = new PassThrough();

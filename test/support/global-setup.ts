@@ -16,6 +16,8 @@ export default async function globalSetup(): Promise<void> {
   }
   const registry = await fetch('http://127.0.0.1:5000/v2/').catch(() => undefined);
   if (!registry?.ok) {
-    throw new Error('Integration tests need the local registry on 127.0.0.1:5000, but it does not answer. Run "make setup".');
+    throw new Error(
+      'Integration tests need the local registry on 127.0.0.1:5000, but it does not answer. Run "make setup".',
+    );
   }
 }

@@ -23,8 +23,16 @@ export function buildProgram(): Command {
   const program = new Command('e')
     .description('Compose a platform out of Dockerized Custom Modules.')
     .version(cliVersion(), '-v, --version', 'print the version of e')
-    .option('-r, --repository <file|url>', 'module repository file or URL', process.env.E_REPOSITORY ?? './repository.yml')
-    .option('-s, --shared <dir>', 'shared directory mounted into modules at /shared', process.env.E_SHARED ?? './shared')
+    .option(
+      '-r, --repository <file|url>',
+      'module repository file or URL',
+      process.env.E_REPOSITORY ?? './repository.yml',
+    )
+    .option(
+      '-s, --shared <dir>',
+      'shared directory mounted into modules at /shared',
+      process.env.E_SHARED ?? './shared',
+    )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
     .option('--platform <os/arch>', "platform to run modules on (default: the engine's)", process.env.E_PLATFORM)
     .option('--debug', 'show stack traces of errors', false)
