@@ -2,9 +2,9 @@ import type { z } from 'zod';
 import type { Change } from './diff-values.js';
 import type { ModuleMetadata } from './metadata.js';
 
-/** The `status:` every module keeps in its own state section (product.md §2). */
-export type Status = 'initialized' | 'applied' | 'failed' | 'destroyed';
-export const STATUSES: readonly Status[] = ['initialized', 'applied', 'failed', 'destroyed'];
+import type { statusSchema } from './status.js';
+
+export type Status = z.infer<typeof statusSchema>;
 
 /** state.yml as plain data: top-level section name → value. */
 export type StateData = Readonly<Record<string, unknown>>;

@@ -11,12 +11,13 @@ export type {
   StateData,
   Status,
 } from './define-module.js';
-export { defineModule, STATUSES } from './define-module.js';
+export { defineModule } from './define-module.js';
 export { type Change, diffFiles, diffValues, formatChange } from './diff-values.js';
 export { isModuleError, ModuleError } from './errors.js';
 export type { Labels, LabelValue, MatchExpression, ModuleMetadata, Operator, Requirement } from './metadata.js';
 export { metadataToYaml } from './metadata.js';
 export { EXIT, main, RESERVED_STATE_KEY, type RunOptions, runModule } from './run-module.js';
+export { statusSchema } from './status.js';
 export { appliesTo, steps, type TestCase, type TestStep, testCaseSchema } from './test-cases/case-format.js';
 export { type LoadedCase, loadCases, parseCase } from './test-cases/load-cases.js';
 export { matchSubset } from './test-cases/match-subset.js';

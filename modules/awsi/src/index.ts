@@ -1,0 +1,4 @@
+import { main } from '@e/module-sdk';
+import { awsi } from './awsi.js';
+
+void main(awsi);

@@ -1,0 +1,4 @@
+import { main } from '@e/module-sdk';
+import { azi } from './azi.js';
+
+void main(azi);

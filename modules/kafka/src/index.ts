@@ -1,0 +1,4 @@
+import { main } from '@e/module-sdk';
+import { kafka } from './kafka.js';
+
+void main(kafka);

@@ -1,0 +1,4 @@
+import { main } from '@e/module-sdk';
+import { postgresql } from './postgresql.js';
+
+void main(postgresql);

@@ -1,0 +1,4 @@
+import { main } from '@e/module-sdk';
+import { rook } from './rook.js';
+
+void main(rook);
