@@ -1,6 +1,40 @@
 import type { Command } from 'commander';
+import { globalOptions } from './cli.js';
 
 /** Registers e state show|history|rollback|unlock. Handlers are imported lazily from commands/. */
-export function registerStateCommands(_state: Command): void {
-  // filled in by the issue that owns these commands
+export function registerStateCommands(state: Command): void {
+  state
+    .command('show [section]')
+    .description('print the shared state (state.yml), or one top-level section of it')
+    .action(async (section: string | undefined, _options: object, command: Command) => {
+      const { stateShow } = await import('./commands/state-show.js');
+      await stateShow({ ...globalOptions(command), section });
+    });
+
+  state
+    .command('history [entry]')
+    .description('list the recorded module runs and rollbacks, or show one entry with its diff')
+    .action(async (entry: string | undefined, _options: object, command: Command) => {
+      const { stateHistory } = await import('./commands/state-history.js');
+      await stateHistory({ ...globalOptions(command), entry });
+    });
+
+  state
+    .command('rollback <revision>')
+    .description('restore state.yml as it was after history entry N (0: before the first entry)')
+    .option('--dry-run', 'show what would change without writing', false)
+    .option('--lock-timeout <duration>', 'how long to wait for the state lock (e.g. 30s, 2m)', '0s')
+    .action(async (revision: string, options: { dryRun: boolean; lockTimeout: string }, command: Command) => {
+      const { stateRollback } = await import('./commands/state-rollback.js');
+      await stateRollback({ ...globalOptions(command), ...options, revision });
+    });
+
+  state
+    .command('unlock')
+    .description('remove the state lock left by an e process that is gone')
+    .option('--force', 'remove the lock even if its holder may still be running', false)
+    .action(async (options: { force: boolean }, command: Command) => {
+      const { stateUnlock } = await import('./commands/state-unlock.js');
+      await stateUnlock({ ...globalOptions(command), ...options });
+    });
 }

@@ -78,6 +78,7 @@ describe('module run guard', () => {
   ])('restores the snapshot byte for byte when the module broke a rule: $name', async ({ module, problem }) => {
     const result = await run(module);
     expect(result.restored).toBe(true);
+    expect(result.changedSections).toEqual([]);
     expect(result.problems[0]).toMatch(problem);
     expect(result.error?.message).toMatch(/^kafka apply broke the state rules, so state\.yml was restored as it was/);
     expect(result.error?.hint).toContain(`e state history ${result.entry.seq}`);

@@ -41,6 +41,7 @@ export interface StateRunResult {
   problems: string[];
   /** When restored: a StateError naming what the module did, ready to throw. */
   error?: StateError;
+  /** Top-level sections the run changed and that stay changed (none when restored). */
   changedSections: string[];
   /** Unified diff of what the module did to state.yml ('' when nothing). */
   diff: string;
@@ -177,7 +178,7 @@ async function settleRun(
     durationMs: end.durationMs,
     outcome: restored ? 'restored' : end.outcome,
     message: messages.filter(Boolean).join('; ') || undefined,
-    changedSections: report.changedSections,
+    changedSections: restored ? [] : report.changedSections,
     before: before ?? null,
     after: restored ? (before ?? null) : (after ?? null),
     attempted: restored ? (after ?? null) : undefined,
@@ -198,7 +199,7 @@ async function settleRun(
     restored,
     problems: report.problems,
     error,
-    changedSections: report.changedSections,
+    changedSections: entry.changedSections,
     diff: entry.diff,
   };
 }

@@ -1,0 +1,123 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { acquireStateLock, beginStateRun, writeStateText } from '@e/core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../main.js';
+
+let dir: string;
+let shared: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'e-state-cli-'));
+  shared = join(dir, 'shared');
+  vi.stubEnv('NO_COLOR', '1');
+});
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs `e -s <shared> ...args` in-process and captures what it prints. */
+async function e(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    process.exitCode = undefined;
+    const code = await main(['node', 'e', '-s', shared, ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+async function simulateRun(module: string, text: string): Promise<void> {
+  const run = await beginStateRun(shared, { module, version: '0.1.0', command: 'apply' });
+  await writeStateText(shared, text);
+  await run.finish({ exitCode: 0 });
+}
+
+describe('e state', () => {
+  it('show prints state.yml as it is, or its data as JSON, or one section', async () => {
+    await writeStateText(shared, '# comment\nazi:  {status: applied}\n');
+    expect(await e('state', 'show')).toEqual({ code: 0, stdout: '# comment\nazi:  {status: applied}\n', stderr: '' });
+    expect(JSON.parse((await e('-o', 'json', 'state', 'show')).stdout)).toEqual({ azi: { status: 'applied' } });
+    expect((await e('state', 'show', 'azi')).stdout).toBe('azi:\n  status: applied\n');
+    expect(await e('state', 'show', 'kafka')).toMatchObject({
+      code: 1,
+      stderr: 'e: The state has no section "kafka".\n   Sections: azi.\n',
+    });
+  });
+
+  it('show explains an invalid state without a stack trace', async () => {
+    await writeStateText(shared, 'azi: [1\n');
+    const result = await e('state', 'show');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^e: .*state\.yml:2:1: .*\n {3}Fix the file by hand/);
+    expect(result.stderr).not.toContain(' at ');
+  });
+
+  it('history lists runs, shows one with its diff, and rollback returns to a revision', async () => {
+    await simulateRun('azi', 'azi: {status: applied}\n');
+    await simulateRun('kafka', 'azi: {status: applied}\nkafka: {status: applied}\n');
+    const list = await e('state', 'history');
+    expect(list.stdout.split('\n')[0]).toMatch(
+      /^#\s+TIME\s+MODULE\s+VERSION\s+COMMAND\s+EXIT\s+DURATION\s+OUTCOME\s+CHANGED$/,
+    );
+    expect(list.stdout).toMatch(/\n2 .* kafka\s+0\.1\.0\s+apply\s+0\s+\S+\s+succeeded\s+kafka\n/);
+    const json = JSON.parse((await e('-o', 'json', 'state', 'history')).stdout) as { seq: number; before?: string }[];
+    expect(json.map((entry) => entry.seq)).toEqual([1, 2]);
+    expect(json[0]?.before).toBeUndefined();
+    expect((await e('state', 'history', '2')).stdout).toContain('+kafka: {status: applied}');
+
+    const rollback = await e('state', 'rollback', '1');
+    expect(rollback.code).toBe(0);
+    expect(rollback.stdout).toContain('Rolled state.yml back to revision 1 (recorded as history entry 3):');
+    expect(await readFile(join(shared, 'state.yml'), 'utf8')).toBe('azi: {status: applied}\n');
+    expect((await e('state', 'rollback', '1')).stdout).toBe('state.yml already is revision 1; nothing to do.\n');
+    expect((await e('state', 'rollback', '9')).stderr).toContain(
+      'There is no revision 9: the history goes from 0 to 3.',
+    );
+  });
+
+  it('rollback waits for the lock only as long as --lock-timeout says, naming the holder', async () => {
+    await simulateRun('azi', 'azi: {status: applied}\n');
+    const lock = await acquireStateLock(shared, { command: 'e apply kafka' });
+    try {
+      const result = await e('state', 'rollback', '0', '--lock-timeout', '200ms');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`e: The state is locked by pid ${process.pid} on host`);
+      expect(result.stderr).toContain('(e apply kafka) since');
+      expect(result.stderr).toContain('after waiting 200ms');
+    } finally {
+      await lock.release();
+    }
+    expect(await readFile(join(shared, 'state.yml'), 'utf8')).toBe('azi: {status: applied}\n');
+  });
+
+  it('unlock removes a dead holder and reports a missing lock', async () => {
+    await simulateRun('azi', 'azi: {}\n');
+    const dead = {
+      pid: 2 ** 22 + 17,
+      host: (await import('node:os')).hostname(),
+      command: 'e apply',
+      startedAt: 'then',
+      id: 'x',
+    };
+    await writeFile(join(shared, '.e', 'lock'), JSON.stringify(dead));
+    const result = await e('state', 'unlock');
+    expect(result.stdout).toMatch(
+      /^Removed the state lock held by pid \d+ on host .* \(e apply\) since then \(it was no longer running\)\.\n$/,
+    );
+    expect((await e('state', 'unlock')).stdout).toBe('The state is not locked.\n');
+  });
+});
