@@ -88,6 +88,14 @@ describe('module run guard', () => {
     expect(entry.attempted).toBe(module(initial) ?? null);
   });
 
+  it('cancel drops the snapshot of a run that never started and records nothing', async () => {
+    const guard = await beginStateRun(shared, { module: 'kafka', version: '0.1.0', command: 'apply' });
+    await guard.cancel();
+    await expect(stat(statePaths(shared).runMarker)).rejects.toThrow();
+    expect(await listHistory(shared)).toEqual([]);
+    await expect(guard.finish({ exitCode: 0 })).rejects.toThrow('finish called twice');
+  });
+
   it('refuses to start on an invalid state, and for a module named like the reserved key', async () => {
     await expect(beginStateRun(shared, { module: 'e', version: '1', command: 'apply' })).rejects.toThrow(
       'A module cannot be named "e"',

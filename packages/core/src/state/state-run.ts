@@ -54,6 +54,8 @@ export interface StateRun {
   readonly snapshot: string | undefined;
   /** Validates what the module left, restores the snapshot if it broke a rule, records history. */
   finish(end: StateRunEnd): Promise<StateRunResult>;
+  /** For a run that never started (e.g. the container could not be created): drop the snapshot, record nothing. */
+  cancel(): Promise<void>;
 }
 
 interface RunMarker {
@@ -94,7 +96,7 @@ export async function beginStateRun(shared: string, info: StateRunInfo): Promise
     info,
     snapshot,
     async finish(end) {
-      if (finished) throw new Error('StateRun.finish called twice');
+      if (finished) throw new Error('StateRun.finish called twice, or after cancel');
       finished = true;
       const outcome = end.outcome ?? (end.exitCode === 0 ? 'succeeded' : 'failed');
       const result = await settleRun(shared, marker, {
@@ -105,6 +107,11 @@ export async function beginStateRun(shared: string, info: StateRunInfo): Promise
         message: end.message,
       });
       return result;
+    },
+    async cancel() {
+      if (finished) return;
+      finished = true;
+      await rm(paths.runMarker, { force: true });
     },
   };
 }

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { parseDuration } from './parse-duration.js';
+
+describe('parseDuration', () => {
+  it.each([
+    ['0', 0],
+    ['0s', 0],
+    ['5', 5000],
+    ['1.5', 1500],
+    ['30s', 30_000],
+    ['500ms', 500],
+    ['2m', 120_000],
+    ['1m30s', 90_000],
+    ['1h', 3_600_000],
+    [' 10s ', 10_000],
+  ])('%s is %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(['', 'abc', '10x', '-5s', '5 s', 's', '1m 30s'])('rejects %j with one sentence', (text) => {
+    expect(() => parseDuration(text)).toThrow(`--lock-timeout "${text}" is not a duration; use e.g. 0s, 30s, 2m`);
+  });
+});
