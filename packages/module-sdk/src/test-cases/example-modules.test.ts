@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { appliesTo } from './case-format.js';
 import { loadCases } from './load-cases.js';
 import { type RunnerResult, runCase } from './run-case.js';
@@ -30,6 +31,16 @@ const modules = await Promise.all(
     versions: await versionsOf(name),
   })),
 );
+
+interface RepositoryVersion {
+  version: string;
+  labels?: unknown;
+  requires?: unknown;
+  influences?: unknown;
+}
+const repository = parse(await readFile(join(root, 'repository.yml'), 'utf8')) as {
+  components: { name: string; versions: RepositoryVersion[] }[];
+};
 
 let work: string;
 beforeAll(async () => {
@@ -79,6 +90,17 @@ describe.each(modules)('module $name', ({ name, cases, versions }) => {
     for (const version of versions) {
       expect(cases.some((c) => c.testCase.conformance && appliesTo(c.testCase, version))).toBe(true);
     }
+  });
+
+  it.each(versions)('%s metadata equals its repository.yml entry', async (version) => {
+    const entry = repository.components
+      .find((c) => c.name === name)
+      ?.versions.find((v) => String(v.version) === version);
+    expect(entry, `repository.yml has no ${name} ${version}`).toBeDefined();
+    const { labels, requires, influences } = entry!;
+    const printed = await runNode(await bundled, ['metadata'], { E_SHARED: work, E_MODULE_IMAGE_VERSION: version });
+    expect(printed.exitCode).toBe(0);
+    expect(parse(printed.stdout)).toEqual(JSON.parse(JSON.stringify({ labels, requires, influences })));
   });
 
   const matrix = versions.flatMap((version) =>
