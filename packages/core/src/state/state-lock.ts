@@ -135,7 +135,7 @@ export function describeHolder(holder: LockHolder): string {
  * Whether the holder process still exists. Only decidable on the same host; a pid that now belongs
  * to a process started after the lock was taken (pid reuse) or to a zombie counts as dead.
  */
-export function holderLiveness(holder: LockHolder): HolderLiveness {
+export function holderLiveness(holder: Pick<LockHolder, 'pid' | 'host'> & { startedAt?: string }): HolderLiveness {
   if (holder.host !== hostname()) return 'unknown';
   if (holder.pid === process.pid) return 'alive';
   try {
@@ -147,7 +147,7 @@ export function holderLiveness(holder: LockHolder): HolderLiveness {
 }
 
 /** On Linux, rule out zombies and reused pids with /proc; elsewhere trust kill(pid, 0). */
-function linuxProcessOutlivedLock(holder: LockHolder): boolean {
+function linuxProcessOutlivedLock(holder: { pid: number; startedAt?: string }): boolean {
   try {
     const stat = readFileSync(`/proc/${holder.pid}/stat`, 'utf8');
     // fields after the parenthesised command name: state is 1st, starttime (clock ticks) is 20th
@@ -157,7 +157,7 @@ function linuxProcessOutlivedLock(holder: LockHolder): boolean {
     const ticks = Number(fields[19]);
     if (!bootLine || !Number.isFinite(ticks)) return true;
     const startedMs = (Number(bootLine[1]) + ticks / 100) * 1000;
-    const lockedMs = Date.parse(holder.startedAt);
+    const lockedMs = Date.parse(holder.startedAt ?? '');
     // a process started well after the lock was taken cannot be the one that took it
     return !(Number.isFinite(lockedMs) && startedMs > lockedMs + 5000);
   } catch {

@@ -131,13 +131,7 @@ export async function recoverInterruptedRun(shared: string): Promise<string | un
     await rm(path, { force: true });
     return `Removed an unreadable run marker ${path}.`;
   }
-  const alive = holderLiveness({
-    pid: marker.pid,
-    host: marker.host,
-    command: '',
-    startedAt: marker.startedAt,
-    id: '',
-  });
+  const alive = holderLiveness(marker);
   if (alive === 'alive' && marker.pid !== process.pid) return undefined;
   const result = await settleRun(shared, marker, {
     outcome: 'interrupted',
