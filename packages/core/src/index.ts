@@ -21,3 +21,32 @@ export type { LoadedState } from './state/state-store.js';
 export { loadState, readStateText, saveState, writeStateText } from './state/state-store.js';
 export type { WithStateLockOptions } from './state/with-state-lock.js';
 export { withStateLock } from './state/with-state-lock.js';
+export { didYouMean } from './repository/did-you-mean.js';
+export { defaultVersion, findComponent, findVersion, sortedVersions } from './repository/find-module.js';
+export type { ImageReference } from './repository/image-reference.js';
+export { checkImageReference, parseImageReference } from './repository/image-reference.js';
+export { InvalidRepositoryError, loadRepository, readRepositorySource } from './repository/load-repository.js';
+export type {
+  Component,
+  Labels,
+  LabelValue,
+  MatchExpression,
+  ModuleCommand,
+  ModuleVersion,
+  Operator,
+  Repository,
+  Requirement,
+} from './repository/model.js';
+export { REQUIRED_COMMANDS, RESERVED_STATE_KEY } from './repository/model.js';
+export type { ParseResult } from './repository/parse-repository.js';
+export { parseRepository } from './repository/parse-repository.js';
+export type { Problem } from './repository/problem.js';
+export { formatProblem } from './repository/problem.js';
+export { ARCHITECTURES, repositoryJsonSchema } from './repository/schema.js';
+export { checkExpression } from './selector/check-expression.js';
+export { asVersion, compareLabelValues, compareVersions, satisfiesRange } from './selector/compare.js';
+export { formatExpression, formatRequirement } from './selector/format-requirement.js';
+export { checkLabelKey, isLabelKey } from './selector/label-key.js';
+export { matchExpression, matchesRequirement } from './selector/match.js';
+export { normalizeOperator, OPERATOR_SPELLINGS, OPERATORS } from './selector/operators.js';
+export { parseSelector, SelectorSyntaxError } from './selector/parse-selector.js';

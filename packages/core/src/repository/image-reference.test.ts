@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { checkImageReference, parseImageReference } from './image-reference.js';
+
+const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+
+describe('image references', () => {
+  it.each([
+    ['busybox', { path: 'busybox' }],
+    ['library/busybox:1.36', { path: 'library/busybox', tag: '1.36' }],
+    ['localhost:5000/modules/kafka:0.1.0', { host: 'localhost:5000', path: 'modules/kafka', tag: '0.1.0' }],
+    ['docker.io/library/kafka:2.5.1', { host: 'docker.io', path: 'library/kafka', tag: '2.5.1' }],
+    [`registry.example.org/a/b@${digest}`, { host: 'registry.example.org', path: 'a/b', digest }],
+    [`repo-host:5000/x:1@${digest}`, { host: 'repo-host:5000', path: 'x', tag: '1', digest }],
+    ['[::1]:5000/x', { host: '[::1]:5000', path: 'x' }],
+    ['a__b/c-d.e/f---g', { path: 'a__b/c-d.e/f---g' }],
+  ])('accepts %s', (ref, expected) => {
+    expect(parseImageReference(ref)).toEqual(expected);
+  });
+
+  it.each([
+    ['', 'it is empty'],
+    ['kafka 0.1.0', 'it contains whitespace'],
+    ['https://host/x', 'a URL scheme is not part of an image reference'],
+    ['localhost:5000/Modules/kafka', 'repository names must be lower-case'],
+    ['host/x:', 'bad tag ""'],
+    ['host/x:.bad', 'bad tag ".bad"'],
+    ['host/x@sha256:abc', 'bad digest "sha256:abc"'],
+    [`host/x@sha256:${'A'.repeat(64)}`, 'a sha256 digest has 64 lower-case hex digits'],
+    ['host//x', 'empty path component'],
+    ['-x/y', 'bad path component "-x"'],
+    [`x/${'a'.repeat(260)}`, 'the name is longer than 255 characters'],
+  ])('rejects %j: %s', (ref, why) => {
+    expect(checkImageReference(ref)?.message).toBe(`invalid image reference ${JSON.stringify(ref)}: ${why}`);
+  });
+});

@@ -1,0 +1,131 @@
+import type * as Zod from 'zod';
+import { STRICT_SEMVER } from '../selector/compare.js';
+import { LABEL_KEY_PATTERN } from '../selector/label-key.js';
+import { OPERATOR_SPELLINGS } from '../selector/operators.js';
+import { lazyRequire } from './lazy-require.js';
+
+const zod = lazyRequire<typeof Zod>('zod');
+
+/** Docker's architecture names (GOARCH), as in `linux/<arch>` platforms. */
+export const ARCHITECTURES = [
+  'amd64',
+  'arm64',
+  'arm',
+  '386',
+  'ppc64le',
+  's390x',
+  'riscv64',
+  'mips64le',
+  'loong64',
+] as const;
+
+/** Other names people use for the same architectures. */
+export const ARCHITECTURE_ALIASES: Readonly<Record<string, string>> = {
+  x86_64: 'amd64',
+  'x86-64': 'amd64',
+  x64: 'amd64',
+  aarch64: 'arm64',
+  arm64v8: 'arm64',
+  armv7: 'arm',
+  armv7l: 'arm',
+  armhf: 'arm',
+  i386: '386',
+  i686: '386',
+  x86: '386',
+};
+
+export const COMPONENT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+export const COMMAND_NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ABSOLUTE_PATH = /^\//;
+
+function build() {
+  const z = zod();
+  const labelKey = z.string().regex(new RegExp(LABEL_KEY_PATTERN));
+  const requirementList = z
+    .array(
+      z
+        .array(
+          z.strictObject({
+            key: labelKey.describe('label key to test, e.g. kind'),
+            operator: z.enum(OPERATOR_SPELLINGS as [string, ...string[]]).describe('how to test it'),
+            values: z
+              .array(z.union([z.string(), z.record(z.string(), z.unknown())]))
+              .optional()
+              .describe('strings; for semver node-semver ranges; for logic one json-logic rule'),
+          }),
+        )
+        .describe('one requirement: ALL its expressions must be met by ONE module'),
+    )
+    .describe('a list of requirements');
+  const paths = z.array(z.string().regex(ABSOLUTE_PATH));
+  const command = z.strictObject({
+    name: z.string().regex(COMMAND_NAME).describe('metadata, init, plan, apply, audit, or an optional one'),
+    description: z.string().optional(),
+    command: z.string().min(1).describe('first word of the container command'),
+    envs: z.record(z.string().regex(ENV_NAME), z.string()).optional().describe('environment variables'),
+    args: z.array(z.string()).optional().describe('arguments after the command'),
+  });
+  const version = z.strictObject({
+    version: z.string().regex(STRICT_SEMVER).describe('semver MAJOR.MINOR.PATCH; quote it if in doubt ("1.10.0")'),
+    latest: z.boolean().optional().describe('the version installed by default; at most one per component'),
+    image: z.string().optional().describe('image reference (tag or @sha256 digest), possibly a multi-arch index'),
+    images: z
+      .partialRecord(z.enum(ARCHITECTURES), z.string())
+      .optional()
+      .describe('one image per architecture, instead of image'),
+    architectures: z.array(z.enum(ARCHITECTURES)).optional().describe('architectures this version runs on'),
+    workdir: z.string().regex(ABSOLUTE_PATH).optional().describe('working directory inside the container'),
+    mounts: paths.optional().describe('container paths the shared directory is mounted at'),
+    labels: z
+      .record(labelKey, z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .describe('labels that selectors match'),
+    requires: z
+      .strictObject({
+        strong: requirementList.optional().describe('each must be met by an applied module'),
+        weak: requirementList.optional().describe('applied first when present'),
+      })
+      .optional(),
+    influences: requirementList.optional().describe('modules to re-plan after this one is applied'),
+    requirements: z
+      .strictObject({
+        images: z.array(z.string()).optional(),
+        files: z.array(z.string().min(1)).optional(),
+        packages: z.array(z.string().min(1)).optional(),
+      })
+      .optional()
+      .describe('offline bill of materials'),
+    commands: z.array(command).describe('must include metadata, init, plan, apply and audit'),
+  });
+  const component = z.strictObject({
+    name: z.string().regex(COMPONENT_NAME).describe('module name: lower-case letters, digits and -'),
+    type: z.literal('docker'),
+    versions: z.array(version).min(1),
+  });
+  return z
+    .strictObject({
+      version: z.literal('v1'),
+      kind: z.literal('Repository'),
+      components: z.array(component),
+    })
+    .meta({
+      title: 'e module repository',
+      description: 'The index of modules e can install (docs/repository.md).',
+    });
+}
+
+export type RepositorySchema = ReturnType<typeof build>;
+
+let schema: RepositorySchema | undefined;
+
+/** The zod schema of the repository file's shape (rules beyond shape live in rules.ts). */
+export function repositorySchema(): RepositorySchema {
+  schema ??= build();
+  return schema;
+}
+
+/** The JSON Schema of the repository file, generated from the zod schema (`e repo schema`). */
+export function repositoryJsonSchema(): Record<string, unknown> {
+  return zod().toJSONSchema(repositorySchema(), { target: 'draft-2020-12' }) as Record<string, unknown>;
+}

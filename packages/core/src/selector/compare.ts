@@ -1,0 +1,87 @@
+import type * as Semver from 'semver';
+import { lazyRequire } from '../repository/lazy-require.js';
+import type { LabelValue } from '../repository/model.js';
+
+const semver = lazyRequire<typeof Semver>('semver');
+
+const NUMBER = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+const VERSION_LIKE =
+  /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+/** Semantic Versioning 2.0.0, exactly (no `v` prefix, no leading zeros). */
+export const STRICT_SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+
+/** A finite number written as a number (`5`, `-1.5`, `2e3`), or undefined. */
+export function asNumber(value: LabelValue): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string' || !NUMBER.test(value)) return undefined;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : undefined;
+}
+
+/**
+ * A version-like value as a full semver string: `1.10` → `1.10.0`, `v2` → `2.0.0`,
+ * `2.5.1-rc.1` stays. Undefined when the value is not a version.
+ */
+export function asVersion(value: LabelValue): string | undefined {
+  if (typeof value === 'boolean') return undefined;
+  const text = String(value);
+  const match = VERSION_LIKE.exec(text);
+  if (!match) return undefined;
+  const [, major, minor = '0', patch = '0', pre = '', build = ''] = match;
+  const normalized = `${Number(major)}.${Number(minor)}.${Number(patch)}${pre}${build}`;
+  return STRICT_SEMVER.test(normalized) ? normalized : undefined;
+}
+
+/** Whether a selector value can be used with gt/ge/lt/le: a number or a version. */
+export function isComparableValue(value: LabelValue): boolean {
+  return asNumber(value) !== undefined || asVersion(value) !== undefined;
+}
+
+/**
+ * Orders a label value against a selector value: numerically when the label was written as a
+ * number, semver-aware when both are versions (1.10.0 > 1.9.0; `1.10` counts as 1.10.0),
+ * numerically when both are numbers; undefined when they cannot be compared.
+ */
+export function compareLabelValues(label: LabelValue, value: LabelValue): number | undefined {
+  if (typeof label === 'number') {
+    const n = asNumber(value);
+    if (n !== undefined) return Math.sign(label - n);
+  }
+  const a = asVersion(label);
+  const b = asVersion(value);
+  if (a !== undefined && b !== undefined) return semver().compare(a, b);
+  const x = asNumber(label);
+  const y = asNumber(value);
+  if (x !== undefined && y !== undefined) return Math.sign(x - y);
+  return undefined;
+}
+
+/**
+ * Orders two module versions by semver precedence (build metadata ignored). Versions that are
+ * not semver sort below all that are, then by text, so the order is total and deterministic.
+ */
+export function compareVersions(a: string, b: string): number {
+  const va = STRICT_SEMVER.test(a) ? a : asVersion(a);
+  const vb = STRICT_SEMVER.test(b) ? b : asVersion(b);
+  if (va !== undefined && vb !== undefined) return semver().compare(va, vb);
+  if (va !== undefined) return 1;
+  if (vb !== undefined) return -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Whether `version` satisfies a node-semver range; false for a non-version or a bad range. */
+export function satisfiesRange(version: LabelValue, range: string): boolean {
+  const v = asVersion(version);
+  if (v === undefined) return false;
+  try {
+    return semver().satisfies(v, range);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `range` is a valid node-semver range (`>=2.5.0 <3`, `^1.2`, `2.x`). */
+export function isValidRange(range: string): boolean {
+  return range.trim() !== '' && semver().validRange(range) !== null;
+}
