@@ -153,3 +153,13 @@ describe('runModule', () => {
     expect(stderr).toContain('expected a YAML mapping');
   });
 });
+
+describe('audit output', () => {
+  it('names the first line that differs in a changed remote file', async () => {
+    await run('init', '1');
+    await run('apply');
+    await writeFile(join(shared, '.remote', 'counter', 'count.txt'), '7\n');
+    const { stdout } = await run('audit');
+    expect(stdout).toContain('~ count.txt: line 1: "1" (expected) is now "7"');
+  });
+});

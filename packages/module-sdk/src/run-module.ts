@@ -298,8 +298,21 @@ function describeDrift(change: Change): string {
     case 'add':
       return `  + ${change.path}: not expected by the state\n`;
     case 'change':
+      if (typeof change.from === 'string' && typeof change.to === 'string') {
+        return `  ~ ${change.path}: ${firstDifference(change.from, change.to)}\n`;
+      }
       return `  ${formatChange(change)}\n`;
   }
+}
+
+/** Where two texts first differ, e.g. `line 2: "broker.id=1" (expected) is now "broker.id=7"`. */
+function firstDifference(expected: string, actual: string): string {
+  const e = expected.split('\n');
+  const a = actual.split('\n');
+  const i = e.findIndex((line, n) => line !== a[n]);
+  const at = i === -1 ? e.length : i;
+  const show = (line: string | undefined) => (line === undefined ? 'nothing' : JSON.stringify(line));
+  return `line ${at + 1}: ${show(e[at])} (expected) is now ${show(a[at])}`;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
