@@ -1,0 +1,103 @@
+import type { Platform } from './platform.js';
+
+/** One event of an image pull, as the engine reports it (a layer's status and bytes, or a step). */
+export interface PullProgress {
+  /** Layer id, or undefined for whole-pull steps ("Pulling from ...", "Digest: ..."). */
+  layer?: string;
+  status: string;
+  current?: number;
+  total?: number;
+}
+
+export interface PullOptions {
+  platform: Platform;
+  onProgress?: (event: PullProgress) => void;
+}
+
+/** What e needs to know about a local image. */
+export interface ImageDetails {
+  /** Content-addressed id of the image config (`sha256:...`): differs per platform. */
+  id: string;
+  os: string;
+  architecture: string;
+  /** `repo@sha256:...` for every registry manifest this image is known by. */
+  repoDigests: string[];
+}
+
+/** The platforms a registry holds for a reference, read without pulling. */
+export interface RegistryImage {
+  /** Digest of the manifest or index the reference points at. */
+  digest: string;
+  platforms: Platform[];
+}
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface RunSpec {
+  image: string;
+  /** The container's Cmd: the repository command and its args. */
+  cmd: string[];
+  workingDir?: string;
+  env: Readonly<Record<string, string>>;
+  /** Absolute host path bound at /shared: the only mount. */
+  sharedDir: string;
+  labels: Readonly<Record<string, string>>;
+  platform: Platform;
+  /** Kill and remove the container after this long. */
+  timeoutMs?: number;
+  /** Aborting stops and removes the container (Ctrl-C, SIGTERM). */
+  signal?: AbortSignal;
+  /** Receives output as it arrives; a returned promise holds back further reads (backpressure). */
+  onOutput: (stream: OutputStream, chunk: Buffer) => void | Promise<void>;
+}
+
+export interface RunOutcome {
+  /** The container's exit code; null when e stopped it (timeout or abort). */
+  exitCode: number | null;
+  ended: 'exited' | 'timed-out' | 'aborted';
+  containerId: string;
+}
+
+/** A container e started, found by its labels. */
+export interface LabelledContainer {
+  id: string;
+  labels: Readonly<Record<string, string>>;
+  /** `running`, `exited`, `created`, ... */
+  state: string;
+}
+
+/**
+ * The little e needs from a container engine. Pure code depends on this interface only; the one
+ * implementation talks to Docker through dockerode (dockerode-runtime.ts), and unit tests pass a
+ * plain object.
+ */
+export interface ContainerRuntime {
+  /** Where the engine answers (socket path or DOCKER_HOST), for messages. */
+  readonly endpoint: string;
+  /** The engine's own platform (`docker info`). */
+  enginePlatform(): Promise<Platform>;
+  /** The local image, or undefined when the engine does not have it. */
+  inspectImage(ref: string): Promise<ImageDetails | undefined>;
+  /** The platforms the registry holds for `ref` (the distribution endpoint), without pulling. */
+  registryImage(ref: string): Promise<RegistryImage>;
+  /** Pulls one platform of `ref`; fails on errors reported inside the progress stream. */
+  pull(ref: string, options: PullOptions): Promise<void>;
+  /** Runs a container to its end and removes it, whatever happens. */
+  run(spec: RunSpec): Promise<RunOutcome>;
+  /** Containers carrying every one of `labels`. */
+  listContainers(labels: Readonly<Record<string, string>>): Promise<LabelledContainer[]>;
+  /** Removes a container, running or not; a container already gone is not an error. */
+  removeContainer(id: string): Promise<void>;
+}
+
+const notStarted = new WeakSet<object>();
+
+/** Marks an error of `run` thrown before the container started: nothing can have touched /shared. */
+export function markNotStarted<T>(error: T): T {
+  if (typeof error === 'object' && error !== null) notStarted.add(error);
+  return error;
+}
+
+export function failedBeforeStart(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && notStarted.has(error);
+}

@@ -1,0 +1,285 @@
+import { createRequire } from 'node:module';
+import type Dockerode from 'dockerode';
+import {
+  type ContainerRuntime,
+  type ImageDetails,
+  type LabelledContainer,
+  markNotStarted,
+  type PullOptions,
+  type PullProgress,
+  type RegistryImage,
+  type RunOutcome,
+  type RunSpec,
+} from './container-runtime.js';
+import { describeEndpoint, engineError, engineMessage } from './engine-error.js';
+import { FrameDemuxer } from './frame-demuxer.js';
+import { formatPlatform, normalizeArchitecture, type Platform, platformFromEngineInfo } from './platform.js';
+
+/** Docker passes the create body in the URL too (docker-modem): keep Env well below URL limits. */
+const MAX_ENV_BYTES = 512 * 1024;
+/** Seconds the engine waits after SIGTERM before SIGKILL when e is interrupted. */
+const STOP_GRACE_SECONDS = 1;
+
+interface PullEvent {
+  id?: string;
+  status?: string;
+  progressDetail?: { current?: number; total?: number };
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
+/**
+ * The Docker engine through dockerode. dockerode is loaded here, only when this is called, so
+ * commands that never talk to the engine (`e --help`) do not pay for loading it.
+ */
+export async function createDockerRuntime(): Promise<ContainerRuntime> {
+  const Docker = loadDockerode();
+  return new DockerodeRuntime(new Docker(), describeEndpoint());
+}
+
+type CommonJsCache = Record<
+  string,
+  { id: string; filename: string; loaded: boolean; exports: unknown; children: unknown[]; paths: string[] }
+>;
+
+/**
+ * Loads dockerode without paying for what e never uses: its BuildKit session support (gRPC and
+ * protobuf, ~150 ms) and, unless DOCKER_HOST is ssh://, ssh2 (~40 ms). Those modules are put in
+ * the CommonJS cache as stand-ins that load the real module on first use, so nothing breaks if
+ * dockerode ever needs them.
+ */
+function loadDockerode(): typeof Dockerode {
+  const require = createRequire(import.meta.url);
+  const fromDockerode = createRequire(require.resolve('dockerode'));
+  const cache = require.cache as unknown as CommonJsCache;
+  const standIn = (
+    resolve: NodeJS.RequireResolve,
+    id: string,
+    make: (real: () => Record<string, unknown>) => unknown,
+  ) => {
+    const filename = resolve(id);
+    if (cache[filename] !== undefined) return;
+    let real: Record<string, unknown> | undefined;
+    const load = () => {
+      if (real === undefined) {
+        delete cache[filename];
+        real = require(filename) as Record<string, unknown>;
+      }
+      return real;
+    };
+    cache[filename] = { id: filename, filename, loaded: true, exports: make(load), children: [], paths: [] };
+  };
+  const lazy = (real: () => Record<string, unknown>) =>
+    new Proxy({}, { get: (_target, prop) => real()[prop as string] });
+  standIn(fromDockerode.resolve, '@grpc/grpc-js', lazy);
+  standIn(fromDockerode.resolve, '@grpc/proto-loader', lazy);
+  if (!/^ssh:/i.test(process.env.DOCKER_HOST ?? '')) {
+    const fromModem = createRequire(fromDockerode.resolve('docker-modem'));
+    // docker-modem reads `require('ssh2').Client` when it loads: hand it a class that loads ssh2 when constructed
+    standIn(fromModem.resolve, 'ssh2', (real) => {
+      const Client = function LazySshClient(...args: unknown[]) {
+        const RealClient = real().Client as new (...a: unknown[]) => unknown;
+        return new RealClient(...args);
+      };
+      return new Proxy(
+        { Client },
+        { get: (target, prop) => (prop === 'Client' ? target.Client : real()[prop as string]) },
+      );
+    });
+  }
+  return require('dockerode') as typeof Dockerode;
+}
+
+class DockerodeRuntime implements ContainerRuntime {
+  readonly endpoint: string;
+  readonly #docker: Dockerode;
+
+  constructor(docker: Dockerode, endpoint: string) {
+    this.#docker = docker;
+    this.endpoint = endpoint;
+  }
+
+  async enginePlatform(): Promise<Platform> {
+    const info = await this.#call(
+      'describe itself',
+      () => this.#docker.info() as Promise<{ OSType?: string; Architecture?: string }>,
+    );
+    return platformFromEngineInfo(info);
+  }
+
+  async inspectImage(ref: string): Promise<ImageDetails | undefined> {
+    try {
+      const image = await this.#docker.getImage(ref).inspect();
+      return {
+        id: image.Id,
+        os: image.Os,
+        architecture: normalizeArchitecture(image.Architecture),
+        repoDigests: image.RepoDigests ?? [],
+      };
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      throw engineError(error, this.endpoint, `inspect image ${ref}`);
+    }
+  }
+
+  async registryImage(ref: string): Promise<RegistryImage> {
+    const info = await this.#call(`read ${ref} from its registry`, () => this.#docker.getImage(ref).distribution());
+    return {
+      digest: info.Descriptor.digest,
+      platforms: (info.Platforms ?? []).map((p) => ({ os: p.os, architecture: normalizeArchitecture(p.architecture) })),
+    };
+  }
+
+  async pull(ref: string, options: PullOptions): Promise<void> {
+    const platform = formatPlatform(options.platform);
+    const stream = await this.#call(
+      `pull ${ref} for ${platform}`,
+      () => this.#docker.pull(ref, { platform }) as Promise<NodeJS.ReadableStream>,
+    );
+    await new Promise<void>((resolve, reject) => {
+      let failure: string | undefined;
+      this.#docker.modem.followProgress(
+        stream,
+        (err: Error | null) => {
+          if (err) reject(engineError(err, this.endpoint, `pull ${ref} for ${platform}`));
+          else if (failure !== undefined)
+            reject(engineError(new Error(failure), this.endpoint, `pull ${ref} for ${platform}`));
+          else resolve();
+        },
+        (event: PullEvent) => {
+          // the engine reports some failures inside the stream, not as an HTTP error
+          const error = event.error ?? event.errorDetail?.message;
+          if (error !== undefined) {
+            failure ??= error;
+            return;
+          }
+          options.onProgress?.(toProgress(event));
+        },
+      );
+    });
+  }
+
+  async run(spec: RunSpec): Promise<RunOutcome> {
+    const env = Object.entries(spec.env).map(([key, value]) => `${key}=${value}`);
+    const envBytes = env.reduce((sum, entry) => sum + Buffer.byteLength(entry) + 1, 0);
+    if (envBytes > MAX_ENV_BYTES) {
+      const why = `the environment is ${envBytes} bytes, more than the ${MAX_ENV_BYTES} e allows`;
+      throw markNotStarted(engineError(new Error(why), this.endpoint, 'create the container'));
+    }
+    if (spec.signal?.aborted) {
+      const why = 'e was interrupted before the container started';
+      throw markNotStarted(engineError(new Error(why), this.endpoint, 'start the container'));
+    }
+    const container = await this.#call(`create a container from ${spec.image}`, () =>
+      this.#docker.createContainer(createOptions(spec, env)),
+    ).catch((error: unknown) => Promise.reject(markNotStarted(error)));
+    let ended: RunOutcome['ended'] = 'exited';
+    let timer: NodeJS.Timeout | undefined;
+    const stop = (why: 'timed-out' | 'aborted') => {
+      if (ended !== 'exited') return;
+      ended = why;
+      const stopping = why === 'timed-out' ? container.kill() : container.stop({ t: STOP_GRACE_SECONDS });
+      stopping.catch(() => undefined); // already exited: nothing to stop
+    };
+    const onAbort = () => stop('aborted');
+    try {
+      // the order that does not race (testbed.md): attach and wait before start, remove at the end
+      let waiting: Promise<{ StatusCode: number }>;
+      let attach: NodeJS.ReadableStream;
+      try {
+        attach = (await this.#call('attach to the container', () =>
+          container.attach({ stream: true, stdout: true, stderr: true }),
+        )) as NodeJS.ReadableStream;
+        waiting = this.#call('wait for the container', () => container.wait({ condition: 'next-exit' }));
+        waiting.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+        await this.#call(`start the container from ${spec.image}`, () => container.start());
+      } catch (error) {
+        throw markNotStarted(error);
+      }
+      spec.signal?.addEventListener('abort', onAbort, { once: true });
+      if (spec.signal?.aborted) onAbort();
+      if (spec.timeoutMs !== undefined) timer = setTimeout(() => stop('timed-out'), spec.timeoutMs);
+      const reading = pumpOutput(attach, spec.onOutput).catch((error: unknown) => {
+        // e cannot write the output any more (e.g. a closed pipe): do not let the module run on
+        stop('aborted');
+        throw error;
+      });
+      const [{ StatusCode }] = await Promise.all([waiting, reading]);
+      return { exitCode: ended === 'exited' ? StatusCode : null, ended, containerId: container.id };
+    } finally {
+      if (timer) clearTimeout(timer);
+      spec.signal?.removeEventListener('abort', onAbort);
+      await container.remove({ force: true, v: true }).catch(() => undefined);
+    }
+  }
+
+  async listContainers(labels: Readonly<Record<string, string>>): Promise<LabelledContainer[]> {
+    const filters = JSON.stringify({ label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) });
+    const list = await this.#call('list containers', () => this.#docker.listContainers({ all: true, filters }));
+    return list.map((c) => ({ id: c.Id, labels: c.Labels ?? {}, state: c.State }));
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    try {
+      await this.#docker.getContainer(id).remove({ force: true, v: true });
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 404 || (status === 409 && /already in progress/i.test(engineMessage(error)))) return;
+      throw engineError(error, this.endpoint, `remove container ${id.slice(0, 12)}`);
+    }
+  }
+
+  async #call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw engineError(error, this.endpoint, doing);
+    }
+  }
+}
+
+/** Least privilege: no privileged mode, no-new-privileges, the shared directory as the only mount. */
+function createOptions(spec: RunSpec, env: string[]): Dockerode.ContainerCreateOptions {
+  return {
+    Image: spec.image,
+    Cmd: spec.cmd,
+    WorkingDir: spec.workingDir,
+    Env: env,
+    Labels: { ...spec.labels },
+    Tty: false,
+    OpenStdin: false,
+    AttachStdin: false,
+    AttachStdout: true,
+    AttachStderr: true,
+    platform: formatPlatform(spec.platform),
+    HostConfig: {
+      Binds: [`${spec.sharedDir}:/shared`],
+      Privileged: false,
+      SecurityOpt: ['no-new-privileges'],
+      AutoRemove: false,
+    },
+  };
+}
+
+function toProgress(event: PullEvent): PullProgress {
+  const status = event.status ?? '';
+  // "Pulling from modules/hello" carries the tag as id; it is a step, not a layer
+  const isLayer = event.id !== undefined && !/^Pulling from /.test(status);
+  return {
+    layer: isLayer ? event.id : undefined,
+    status,
+    current: event.progressDetail?.current,
+    total: event.progressDetail?.total,
+  };
+}
+
+/** Demultiplexes the attach stream into `onOutput`, waiting for it when it asks to (backpressure). */
+async function pumpOutput(attach: NodeJS.ReadableStream, onOutput: RunSpec['onOutput']): Promise<void> {
+  const demux = new FrameDemuxer();
+  for await (const chunk of attach as AsyncIterable<Buffer>) {
+    for (const frame of demux.push(chunk)) {
+      const pending = onOutput(frame.stream, frame.payload);
+      if (pending) await pending;
+    }
+  }
+}

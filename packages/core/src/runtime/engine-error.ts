@@ -1,0 +1,43 @@
+import { RuntimeError } from '../errors.js';
+
+const UNREACHABLE = new Set([
+  'ENOENT',
+  'ECONNREFUSED',
+  'EACCES',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+]);
+
+/**
+ * Translates an engine error into a RuntimeError: an unreachable engine becomes one sentence
+ * naming where e looked and what to do; an HTTP error keeps the engine's own message
+ * (`json.message`), not dockerode's `reason`, which is misleading for some 404s.
+ */
+export function engineError(error: unknown, endpoint: string, doing: string): RuntimeError {
+  if (error instanceof RuntimeError) return error;
+  const err = error as { code?: string; statusCode?: number; json?: { message?: string } | null; message?: string };
+  if (err.code && UNREACHABLE.has(err.code)) {
+    const why = err.code === 'EACCES' ? 'is not allowed to use it' : `cannot reach it (${err.code})`;
+    return new RuntimeError('E_ENGINE_UNREACHABLE', `No Docker engine answers at ${endpoint}: e ${why}.`, {
+      hint: 'Start Docker (make setup does it on the test bed), or point DOCKER_HOST at a running engine.',
+      cause: error,
+    });
+  }
+  const message = engineMessage(error);
+  return new RuntimeError('E_ENGINE', `The Docker engine failed to ${doing}: ${message}.`, { cause: error });
+}
+
+/** The engine's own message of an HTTP error, else the error's message. */
+export function engineMessage(error: unknown): string {
+  const err = error as { json?: unknown; message?: string };
+  const json = err.json as { message?: string } | string | null | undefined;
+  const text = typeof json === 'string' ? json : json?.message;
+  return (text ?? err.message ?? String(error)).trim().replace(/\.$/, '');
+}
+
+/** Where dockerode will connect, as a user would write it. */
+export function describeEndpoint(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCKER_HOST ? `DOCKER_HOST=${env.DOCKER_HOST}` : 'unix:///var/run/docker.sock';
+}
