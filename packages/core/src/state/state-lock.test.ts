@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listHistory } from './state-history.js';
 import { acquireStateLock, readStateLock, unlockState } from './state-lock.js';
 import { statePaths } from './state-paths.js';
-import { readStateText } from './state-store.js';
+import { readStateText, writeStateText } from './state-store.js';
 import { withStateLock } from './with-state-lock.js';
 
 /** A real e-like process that takes the lock; bundled from this source once for all tests. */
@@ -128,7 +128,7 @@ describe('state lock across real processes', () => {
   }, 30_000);
 
   it('fails at once with --lock-timeout 0, naming the holder, without touching its update', async () => {
-    const a = startChild(['increment', shared, 'alpha', '0', '1500']);
+    const a = startChild(['increment', shared, 'alpha', '0', '3000']);
     await a.waitFor(/locked/);
     const b = startChild(['increment', shared, 'beta', '0', '0']);
     expect(await b.exited).toBe(1);
@@ -185,6 +185,18 @@ describe('state lock in one process', () => {
       );
     });
   });
+
+  it('loses no update among ten concurrent writers that wait', async () => {
+    const writers = Array.from({ length: 10 }, (_, i) =>
+      withStateLock(shared, { command: `writer ${i}`, timeoutMs: 20_000 }, async () => {
+        const text = (await readStateText(shared)) ?? 'count: 0\n';
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await writeStateText(shared, `count: ${Number(/\d+/.exec(text)?.[0]) + 1}\n`);
+      }),
+    );
+    await Promise.all(writers);
+    expect(await readStateText(shared)).toBe('count: 10\n');
+  }, 30_000);
 
   it('waits for the timeout, then says how long it waited', async () => {
     const lock = await acquireStateLock(shared, { command: 'e first' });
