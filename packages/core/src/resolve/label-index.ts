@@ -1,0 +1,106 @@
+import type { Labels, LabelValue, MatchExpression, Requirement } from '../repository/model.js';
+import { asNumber } from '../selector/compare.js';
+import { matchExpression } from '../selector/match.js';
+
+/** Operators whose result depends only on the label's value and costs a semver parse: worth caching. */
+const COMPARING = new Set(['gt', 'ge', 'lt', 'le', 'semver']);
+
+/** Operators a missing key can satisfy; every other one needs the key to be present. */
+const MATCHES_MISSING_KEY = new Set(['ne', 'notin', 'doesnotexist', 'logic']);
+
+function valueKeys(value: unknown): string[] {
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return [];
+  const keys = [String(value)];
+  const n = asNumber(value);
+  if (n !== undefined) keys.push(`#${n}`);
+  return keys;
+}
+
+function labelKeys(value: LabelValue): string[] {
+  return typeof value === 'number' ? [String(value), `#${value}`] : [String(value)];
+}
+
+/**
+ * Items indexed by their labels, built once, so a requirement is checked against the few items
+ * an `eq`/`in` expression (or a required key) points at instead of against every item.
+ * `matching` always runs the real selector; the index only narrows the items it looks at.
+ */
+export class LabelIndex<T> {
+  readonly #all: { labels: Labels; item: T }[] = [];
+  readonly #byKey = new Map<string, number[]>();
+  readonly #byValue = new Map<string, Map<string, number[]>>();
+  /** Results of comparing expressions by (expression, label value): many labels share a value. */
+  readonly #compared = new Map<string, boolean>();
+  readonly #exprKeys = new WeakMap<MatchExpression, string>();
+
+  add(labels: Labels, item: T): void {
+    const id = this.#all.push({ labels, item }) - 1;
+    for (const [key, value] of Object.entries(labels)) {
+      push(this.#byKey, key, id);
+      let values = this.#byValue.get(key);
+      if (values === undefined) {
+        values = new Map();
+        this.#byValue.set(key, values);
+      }
+      for (const k of labelKeys(value)) push(values, k, id);
+    }
+  }
+
+  get size(): number {
+    return this.#all.length;
+  }
+
+  /** Every item whose labels meet all expressions of the requirement, in the order they were added. */
+  matching(requirement: Requirement): T[] {
+    const ids = this.#narrow(requirement);
+    const out: T[] = [];
+    for (const id of ids) {
+      const entry = this.#all[id]!;
+      if (requirement.every((expr) => this.#matches(entry.labels, expr))) out.push(entry.item);
+    }
+    return out;
+  }
+
+  #matches(labels: Labels, expr: MatchExpression): boolean {
+    if (!COMPARING.has(expr.operator) || !Object.hasOwn(labels, expr.key)) return matchExpression(labels, expr);
+    let exprKey = this.#exprKeys.get(expr);
+    if (exprKey === undefined) {
+      exprKey = `${expr.operator}\0${JSON.stringify(expr.values)}`;
+      this.#exprKeys.set(expr, exprKey);
+    }
+    const label = labels[expr.key]!;
+    const key = `${exprKey}\0${typeof label}\0${String(label)}`;
+    let result = this.#compared.get(key);
+    if (result === undefined) {
+      result = matchExpression(labels, expr);
+      this.#compared.set(key, result);
+    }
+    return result;
+  }
+
+  /** The smallest superset of the matching ids the index can name, sorted. */
+  #narrow(requirement: Requirement): Iterable<number> {
+    let best: number[] | undefined;
+    for (const expr of requirement) {
+      let ids: number[] | undefined;
+      if (expr.operator === 'eq' || expr.operator === 'in') {
+        const values = this.#byValue.get(expr.key);
+        const found = new Set<number>();
+        for (const value of expr.values)
+          for (const k of valueKeys(value)) for (const id of values?.get(k) ?? []) found.add(id);
+        ids = [...found];
+      } else if (!MATCHES_MISSING_KEY.has(expr.operator)) {
+        ids = this.#byKey.get(expr.key) ?? [];
+      }
+      if (ids !== undefined && (best === undefined || ids.length < best.length)) best = ids;
+    }
+    if (best === undefined) return this.#all.keys();
+    return [...best].sort((a, b) => a - b);
+  }
+}
+
+function push<K>(map: Map<K, number[]>, key: K, id: number): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [id]);
+  else if (list[list.length - 1] !== id) list.push(id);
+}
