@@ -51,7 +51,9 @@ export type NewHistoryEntry = Omit<HistoryEntry, 'seq' | 'diff'>;
 /** Appends one record and returns it with its sequence number and diff. The caller holds the lock. */
 export async function appendHistory(shared: string, entry: NewHistoryEntry): Promise<HistoryEntry> {
   const dir = statePaths(shared).history;
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true }).catch((error: Error) => {
+    throw new StateError('E_HISTORY_WRITE', `Cannot create ${dir}: ${error.message}.`, { cause: error });
+  });
   const files = await historyFiles(dir);
   const seq = (files.at(-1)?.seq ?? 0) + 1;
   const record: HistoryEntry = {
@@ -67,10 +69,10 @@ export async function appendHistory(shared: string, entry: NewHistoryEntry): Pro
     .join('-')
     .replace(/[^A-Za-z0-9.-]+/g, '-')
     .slice(0, 60);
-  await writeFileAtomic(
-    join(dir, `${String(seq).padStart(6, '0')}-${slug}.json`),
-    `${JSON.stringify(record, null, 2)}\n`,
-  );
+  const file = join(dir, `${String(seq).padStart(6, '0')}-${slug}.json`);
+  await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`).catch((error: Error) => {
+    throw new StateError('E_HISTORY_WRITE', `Cannot write ${file}: ${error.message}.`, { cause: error });
+  });
   return record;
 }
 

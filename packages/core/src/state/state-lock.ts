@@ -47,7 +47,9 @@ const RECOVERY_STALE_MS = 30_000;
  */
 export async function acquireStateLock(shared: string, options: StateLockOptions): Promise<StateLock> {
   const paths = statePaths(shared);
-  await mkdir(paths.eDir, { recursive: true });
+  await mkdir(paths.eDir, { recursive: true }).catch((error: Error) => {
+    throw new StateError('E_STATE_LOCK_IO', `Cannot create ${paths.eDir}: ${error.message}.`, { cause: error });
+  });
   const holder: LockHolder = {
     pid: process.pid,
     host: hostname(),
@@ -194,7 +196,9 @@ function heldLock(path: string, holder: LockHolder): StateLock {
  */
 async function createExclusive(path: string, content: string): Promise<boolean> {
   const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
-  await writeFile(tmp, content, { flag: 'wx' });
+  await writeFile(tmp, content, { flag: 'wx' }).catch((error: Error) => {
+    throw new StateError('E_STATE_LOCK_IO', `Cannot write the lock file ${path}: ${error.message}.`, { cause: error });
+  });
   try {
     await link(tmp, path);
     return true;
