@@ -1,20 +1,50 @@
 #!/usr/bin/env bash
-# make demo: real modules, pulled from the local registry, run through e.
+# make demo: real modules, pulled from the local registry for this engine's platform, run through e.
+# 1. hello on linux/amd64 and linux/arm64 (under qemu)
+# 2. the design's walk-through: azi applies five nodes, a person edits one node's IPs by hand,
+#    kafka's init picks the edited IPs and its apply marks those nodes usedBy: kafka.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEMO=build/demo
 export E_SHARED=$PWD/$DEMO/shared
-export NO_COLOR=${NO_COLOR:-}
 rm -rf "$DEMO"
 mkdir -p "$E_SHARED"
 
+bold() { if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi; }
 e() {
-  printf '\n\033[1m$ e %s\033[0m\n' "$*"
+  printf '\n'
+  bold "\$ e $*"
   node packages/cli/bin/e.js "$@"
 }
+show() {
+  printf '\n'
+  bold "\$ cat $DEMO/shared/$1"
+  cat "$E_SHARED/$1"
+}
+section() { printf '\n'; bold "=== $* ==="; }
 
-echo "Demo shared directory: $DEMO/shared"
+echo "The demo's shared directory is $DEMO/shared (e -s DIR or E_SHARED choose it)."
 e --version
+e repo list
+
+section "1. hello, on the engine's platform and on linux/arm64"
 e module init hello
 e module init hello --platform linux/arm64
+
+section "2. the design's walk-through"
+e module init azi
+e apply azi -y
+show state.yml
+
+section "a person changes node 1's IPs by hand in state.yml"
+sed -i -E 's/(privateIP: 10\.0\.0\.)1$/\1100/; s/(publicIP: 213\.1\.1\.)1$/\1100/' "$E_SHARED/state.yml"
+e state show azi
+
+e module init kafka
+show kafka-config.yml
+e plan kafka
+e apply kafka -y
+e state show
+e audit kafka
+e state history
