@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type Dockerode from 'dockerode';
+import { RuntimeError } from '../errors.js';
 import {
   type ContainerRuntime,
   type ImageDetails,
@@ -123,7 +124,18 @@ class DockerodeRuntime implements ContainerRuntime {
   }
 
   async registryImage(ref: string): Promise<RegistryImage> {
-    const info = await this.#call(`read ${ref} from its registry`, () => this.#docker.getImage(ref).distribution());
+    let info: Dockerode.ImageDistributionInfo;
+    try {
+      info = await this.#docker.getImage(ref).distribution();
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 404 || status === 401) {
+        throw new RuntimeError('E_IMAGE_NOT_FOUND', `The registry has no image ${ref} (${engineMessage(error)}).`, {
+          hint: 'Check the image in the repository file, or build and push the module images (make setup).',
+        });
+      }
+      throw engineError(error, this.endpoint, `read ${ref} from its registry`);
+    }
     return {
       digest: info.Descriptor.digest,
       platforms: (info.Platforms ?? []).map((p) => ({ os: p.os, architecture: normalizeArchitecture(p.architecture) })),

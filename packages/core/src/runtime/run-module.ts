@@ -4,6 +4,7 @@ import { isAbsolute, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { EError, RuntimeError } from '../errors.js';
 import type { Repository } from '../repository/model.js';
+import { influencedInstalledModules } from '../resolve/influences.js';
 import { getInstalled, type InstalledRecord, readInstalled, setInstalled } from '../state/installed-records.js';
 import type { HistoryOutcome } from '../state/state-history.js';
 import { beginStateRun, recoverInterruptedRun, type StateRunResult } from '../state/state-run.js';
@@ -22,13 +23,7 @@ import { OutputTail } from './line-prefixer.js';
 import { type SavedPlan, sha256OrNull, stalePlanReasons } from './plan-file.js';
 import { formatPlatform, type Platform } from './platform.js';
 import { describeContainer, removeLeftoverContainers } from './remove-leftovers.js';
-import {
-  allowedSections,
-  findCommand,
-  influencedModules,
-  type SelectedVersion,
-  selectVersion,
-} from './select-version.js';
+import { allowedSections, findCommand, type SelectedVersion, selectVersion } from './select-version.js';
 
 export interface ModuleRunRequest {
   repository: Repository;
@@ -313,7 +308,7 @@ async function updateInstalledRecord(update: RecordUpdate): Promise<void> {
   let changed = !sameRecord(previous, next);
   if (changed) setInstalled(loaded, module, { ...next, installedAt: previous?.installedAt });
   if (command === 'apply' && ok) {
-    for (const name of influencedModules(selected.version, all, module)) {
+    for (const name of influencedInstalledModules({ module, moduleVersion: selected.version }, all)) {
       const record = getInstalled(loaded, name);
       if (record === undefined || record.needsPlan) continue;
       setInstalled(loaded, name, { ...record, needsPlan: true });

@@ -109,16 +109,3 @@ export function allowedSections(
     .filter(([name, record]) => name !== self && selectors.some((req) => matchesRequirement(record.labels, req)))
     .map(([name]) => name);
 }
-
-/** Installed modules that `version`'s influences match: flagged "needs plan" after it is applied. */
-export function influencedModules(
-  version: ModuleVersion,
-  installed: Readonly<Record<string, InstalledRecord>>,
-  self: string,
-): string[] {
-  return Object.entries(installed)
-    .filter(
-      ([name, record]) => name !== self && version.influences.some((req) => matchesRequirement(record.labels, req)),
-    )
-    .map(([name]) => name);
-}

@@ -1,0 +1,107 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
+import { onTestFinished } from 'vitest';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const E_BIN = join(ROOT, 'packages/cli/bin/e.js');
+/** The test-only repository: hello, misbehave (test/modules/misbehave) and broken entries. */
+export const RUNTIME_REPOSITORY = join(ROOT, 'test/fixtures/runtime/repository.yml');
+
+export interface EResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Bytes e wrote to stdout (all of them, even when `stdout` keeps only the tail). */
+  stdoutBytes: number;
+  /** Highest resident memory of the e process seen while it ran, in bytes (Linux /proc). */
+  maxRssBytes: number;
+}
+
+export interface EOptions {
+  env?: Record<string, string>;
+  /** Keep at most this many characters of stdout (the tail); the byte count is always exact. */
+  keepStdout?: number;
+}
+
+/** A throw-away shared directory, removed when the test finishes. */
+export function tempShared(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'e-runtime-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Starts the built CLI (`node packages/cli/bin/e.js ...`) without waiting for it. */
+export function startE(
+  args: readonly string[],
+  options: EOptions = {},
+): { child: ChildProcess; done: Promise<EResult> } {
+  const child = spawn(process.execPath, [E_BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', E_PLATFORM: '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = options.keepStdout ?? 1_000_000;
+  let stdout = '';
+  let stderr = '';
+  let stdoutBytes = 0;
+  let maxRssBytes = 0;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdoutBytes += chunk.length;
+    stdout = (stdout + chunk.toString('utf8')).slice(-keep);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const sample = setInterval(() => {
+    try {
+      const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+      if (kb) maxRssBytes = Math.max(maxRssBytes, Number(kb) * 1024);
+    } catch {
+      // exited between two samples
+    }
+  }, 50);
+  const done = new Promise<EResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (exitCode, signal) => {
+      clearInterval(sample);
+      resolve({ exitCode, signal, stdout, stderr, stdoutBytes, maxRssBytes });
+    });
+  });
+  return { child, done };
+}
+
+/** Runs the built CLI to its end. */
+export function e(args: readonly string[], options: EOptions = {}): Promise<EResult> {
+  return startE(args, options).done;
+}
+
+/** `e -r <runtime repository> -s <shared> ...args`. */
+export function eIn(shared: string, args: readonly string[], options: EOptions = {}): Promise<EResult> {
+  return e(['-r', RUNTIME_REPOSITORY, '-s', shared, ...args], options);
+}
+
+const docker = new Docker();
+const MANAGED = 'org.e.run.managed-by=e';
+
+/** Containers e labelled as its own; `shared` narrows to one shared directory. */
+export async function eContainers(shared?: string): Promise<string[]> {
+  const label = shared === undefined ? [MANAGED] : [MANAGED, `org.e.run.shared=${shared}`];
+  const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label }) });
+  return list.map((c) => c.Id);
+}
+
+/** Polls until `check` returns a value, or fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
