@@ -95,6 +95,12 @@ export async function eContainers(shared?: string): Promise<string[]> {
   return list.map((c) => c.Id);
 }
 
+/** The labels of every container e labelled as its own. */
+export async function eContainerLabels(): Promise<Record<string, string>[]> {
+  const list = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [MANAGED] }) });
+  return list.map((c) => c.Labels ?? {});
+}
+
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

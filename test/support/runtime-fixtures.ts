@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { eContainers } from './run-e.js';
+import { eContainerLabels } from './run-e.js';
 
 /** Fails loudly (never skips) when the images the runtime tests run are not in the registry. */
 export async function requireTestImages(): Promise<void> {
@@ -23,11 +23,28 @@ export async function requireTestImages(): Promise<void> {
   }
 }
 
-/** After the tests of a file: no container labelled by e may remain. */
+/**
+ * After the tests of a file: no container labelled by e may remain. A container whose e process
+ * still runs (another test file or engineer on this engine) is not a leftover; one from these tests
+ * (a shared dir made by tempShared) or of a dead e is.
+ */
 export async function expectNoEContainers(): Promise<void> {
-  const left = await eContainers();
-  if (left.length > 0)
-    throw new Error(`containers labelled by e remain: ${left.map((id) => id.slice(0, 12)).join(', ')}`);
+  const left = (await eContainerLabels()).filter(
+    (labels) => labels['org.e.run.shared']?.includes('/e-runtime-') || !alive(Number(labels['org.e.run.pid'])),
+  );
+  if (left.length > 0) {
+    const names = left.map((l) => `${l['org.e.run.module']} ${l['org.e.run.command']} (pid ${l['org.e.run.pid']})`);
+    throw new Error(`containers labelled by e remain: ${names.join(', ')}`);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function stateText(shared: string): string {

@@ -50,9 +50,11 @@ export async function moduleCommand(options: ModuleCommandOptions): Promise<void
         : undefined;
   if (options.command === 'apply') await confirmApply(target.module, options);
 
+  const runtime = await createDockerRuntime();
+  // ask the engine while the repository loads; errors surface when the run needs the answer
+  if (platform === undefined) runtime.enginePlatform().catch(() => undefined);
   const repository = await loadRepository(options.repository);
   const shared = resolve(options.shared);
-  const runtime = await createDockerRuntime();
   const structured = options.output !== 'text';
   // with -o json|yaml, stdout carries only the result: module output goes to stderr
   const sinks = { stdout: structured ? process.stderr : process.stdout, stderr: process.stderr };

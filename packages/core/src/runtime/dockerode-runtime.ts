@@ -21,6 +21,11 @@ const MAX_ENV_BYTES = 512 * 1024;
 /** Seconds the engine waits after SIGTERM before SIGKILL when e is interrupted. */
 const STOP_GRACE_SECONDS = 1;
 
+interface EngineInfo {
+  OSType?: string;
+  Architecture?: string;
+}
+
 interface PullEvent {
   id?: string;
   status?: string;
@@ -100,12 +105,14 @@ class DockerodeRuntime implements ContainerRuntime {
     this.endpoint = endpoint;
   }
 
-  async enginePlatform(): Promise<Platform> {
-    const info = await this.#call(
-      'describe itself',
-      () => this.#docker.info() as Promise<{ OSType?: string; Architecture?: string }>,
+  #platform: Promise<Platform> | undefined;
+
+  /** Asked once per process: callers may start it early, while they do other work. */
+  enginePlatform(): Promise<Platform> {
+    this.#platform ??= this.#call('describe itself', () => this.#docker.info() as Promise<EngineInfo>).then(
+      platformFromEngineInfo,
     );
-    return platformFromEngineInfo(info);
+    return this.#platform;
   }
 
   async inspectImage(ref: string): Promise<ImageDetails | undefined> {

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// How much e adds on top of the engine. Interleaved pairs (so load changes hit both sides alike),
+// median of the per-pair ratios:
+//   1. `e module run hello plan`  vs  `docker run --rm` of the same image and command   (target <= 1.05)
+//   2. `e --version`              vs  `node -e 0`                                        (target <= 1.5)
+//
+//   node bench/overhead.mjs [--pairs 10] [--command plan]
+// Needs the built CLI (npx tsc -b), a Docker engine and the local registry (make setup).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const E = join(ROOT, 'packages/cli/bin/e.js');
+const REPOSITORY = join(ROOT, 'repository.yml');
+const IMAGE = 'localhost:5000/modules/hello:0.1.0';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : process.argv[i + 1];
+};
+const PAIRS = Number(arg('pairs', 10));
+const COMMAND = arg('command', 'plan');
+
+/** Runs a command to its end and returns its wall time in ms; any failure stops the benchmark. */
+function timed(file, args, env = {}) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(file, args, {
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) {
+    throw new Error(
+      `${file} ${args.join(' ')} exited ${result.status}: ${result.stderr.toString().trim().slice(-500)}`,
+    );
+  }
+  return ms;
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+function comparePairs(title, target, a, b) {
+  a.run(); // warm-up: image pulled, caches filled
+  b.run();
+  const rows = [];
+  for (let i = 0; i < PAIRS; i++) {
+    // alternate which side goes first, so neither always runs on a warmer machine
+    const [first, second] = i % 2 === 0 ? [a, b] : [b, a];
+    const t1 = first.run();
+    const t2 = second.run();
+    const ta = first === a ? t1 : t2;
+    const tb = first === a ? t2 : t1;
+    rows.push({ a: ta, b: tb, ratio: ta / tb });
+  }
+  const ratio = median(rows.map((r) => r.ratio));
+  console.log(`\n${title}`);
+  for (const [i, r] of rows.entries()) {
+    console.log(
+      `  pair ${String(i + 1).padStart(2)}: ${a.name} ${r.a.toFixed(0).padStart(5)} ms   ${b.name} ${r.b.toFixed(0).padStart(5)} ms   ratio ${r.ratio.toFixed(3)}`,
+    );
+  }
+  const verdict = ratio <= target ? 'meets' : 'MISSES';
+  console.log(
+    `  median: ${a.name} ${median(rows.map((r) => r.a)).toFixed(0)} ms, ${b.name} ${median(rows.map((r) => r.b)).toFixed(0)} ms`,
+  );
+  console.log(`  median ratio ${ratio.toFixed(3)} (target <= ${target}: ${verdict})`);
+  return ratio;
+}
+
+const shared = mkdtempSync(join(tmpdir(), 'e-bench-'));
+try {
+  comparePairs(
+    `1. e module run hello ${COMMAND}  vs  docker run --rm ${IMAGE} ${COMMAND}  (${PAIRS} pairs)`,
+    1.05,
+    {
+      name: 'e',
+      run: () => timed(process.execPath, [E, '-r', REPOSITORY, '-s', shared, 'module', 'run', 'hello', COMMAND]),
+    },
+    {
+      name: 'docker',
+      run: () => timed('docker', ['run', '--rm', '-v', `${shared}:/shared`, '-w', '/shared', IMAGE, COMMAND]),
+    },
+  );
+  comparePairs(
+    `2. e --version  vs  node -e 0  (${PAIRS} pairs)`,
+    1.5,
+    { name: 'e --version', run: () => timed(process.execPath, [E, '--version']) },
+    { name: 'node -e 0', run: () => timed(process.execPath, ['-e', '0']) },
+  );
+} finally {
+  rmSync(shared, { recursive: true, force: true });
+}
