@@ -74,4 +74,21 @@ describe('two e processes on one shared directory', () => {
     expect(stateData(shared)['slow-a']).toEqual({ status: 'hanging' });
     expect(stateText(shared)).not.toBe(before);
   });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s while a module runs: e stops and removes the container, releases the lock and records the run',
+    async (signal) => {
+      const shared = tempShared();
+      const run = startE(['-r', RUNTIME_REPOSITORY, '-s', shared, 'module', 'run', 'slow-a', 'hang']);
+      await containerRunning(shared);
+      run.child.kill(signal);
+      const result = await run.done;
+      expect(result.exitCode).toBe(signal === 'SIGINT' ? 130 : 143);
+      expect(result.stderr).toContain(`e: ${signal}: stopping and removing the container...`);
+      expect(result.stderr).toContain('slow-a hang was interrupted, so e stopped and removed its container');
+      expect(await eContainers(shared)).toEqual([]);
+      expect(existsSync(lockFile(shared))).toBe(false);
+      expect(existsSync(join(shared, '.e/run.json'))).toBe(false);
+    },
+  );
 });

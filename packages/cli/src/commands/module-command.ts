@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import {
   createDockerRuntime,
+  isEError,
   LinePrefixer,
   loadRepository,
   type ModuleRunResult,
@@ -93,6 +94,10 @@ export async function moduleCommand(options: ModuleCommandOptions): Promise<void
         output: (stream, chunk) => write(sinks[stream], prefixers[stream].push(chunk)),
       },
     );
+  } catch (error) {
+    throw interrupt.received === 'SIGTERM' && isEError(error) && error.code === 'E_RUN_INTERRUPTED'
+      ? new RuntimeError(error.code, error.message, { hint: error.hint, exitCode: 143 })
+      : error;
   } finally {
     interrupt.dispose();
     for (const stream of ['stdout', 'stderr'] as const) sinks[stream].write(prefixers[stream].flush());
@@ -225,7 +230,10 @@ function write(stream: NodeJS.WriteStream, text: string): Promise<void> | undefi
 class InterruptHandler {
   readonly #controller = new AbortController();
   #phase: 'preparing' | 'running' | 'settling' = 'preparing';
+  /** The first signal received, if any. */
+  received: NodeJS.Signals | undefined;
   readonly #onSignal = (signal: NodeJS.Signals) => {
+    this.received ??= signal;
     const code = signal === 'SIGINT' ? 130 : 143;
     if (this.#controller.signal.aborted || this.#phase === 'preparing') {
       process.stderr.write(`e: ${signal}: stopped.\n`);
