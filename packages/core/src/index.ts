@@ -80,6 +80,8 @@ export { sequence } from './resolve/sequence.js';
 export { influencedInstalledModules } from './resolve/influences.js';
 export type { DependencyGraph, Dependent, GraphEdge, GraphEdgeKind, GraphNode } from './resolve/installed-report.js';
 export { dependencyGraph, installedVersion, missingCompanions, newerVersions, strongDependents } from './resolve/installed-report.js';
+export type { InstallCommand, RunContext, RunStepsResult, StepEvents, StepOutcome, UpgradeOptions } from './resolve/run-steps.js';
+export { INSTALL_COMMANDS, installStep, planInfluenced, restoreRecord, runCommand, runSteps } from './resolve/run-steps.js';
 export type { CanonicalMetadata, MetadataComparison } from './author/compare-metadata.js';
 export { canonicalise, compareMetadata } from './author/compare-metadata.js';
 export type { ImageRunnerOptions, PreparedTarget, TargetQuery, TargetVersion } from './author/image-target.js';

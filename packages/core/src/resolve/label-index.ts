@@ -27,23 +27,30 @@ function labelKeys(value: LabelValue): string[] {
  */
 export class LabelIndex<T> {
   readonly #all: { labels: Labels; item: T }[] = [];
-  readonly #byKey = new Map<string, number[]>();
-  readonly #byValue = new Map<string, Map<string, number[]>>();
+  /** Per label key, built on the first query that names the key: most keys are never queried. */
+  readonly #keys = new Map<string, { ids: number[]; byValue: Map<string, number[]> }>();
   /** Results of comparing expressions by (expression, label value): many labels share a value. */
   readonly #compared = new Map<string, boolean>();
   readonly #exprKeys = new WeakMap<MatchExpression, string>();
 
   add(labels: Labels, item: T): void {
-    const id = this.#all.push({ labels, item }) - 1;
-    for (const [key, value] of Object.entries(labels)) {
-      push(this.#byKey, key, id);
-      let values = this.#byValue.get(key);
-      if (values === undefined) {
-        values = new Map();
-        this.#byValue.set(key, values);
+    this.#all.push({ labels, item });
+    this.#keys.clear();
+  }
+
+  #key(key: string): { ids: number[]; byValue: Map<string, number[]> } {
+    let index = this.#keys.get(key);
+    if (index === undefined) {
+      index = { ids: [], byValue: new Map() };
+      for (let id = 0; id < this.#all.length; id++) {
+        const labels = this.#all[id]!.labels;
+        if (!Object.hasOwn(labels, key)) continue;
+        index.ids.push(id);
+        for (const k of labelKeys(labels[key]!)) push(index.byValue, k, id);
       }
-      for (const k of labelKeys(value)) push(values, k, id);
+      this.#keys.set(key, index);
     }
+    return index;
   }
 
   get size(): number {
@@ -78,24 +85,33 @@ export class LabelIndex<T> {
     return result;
   }
 
-  /** The smallest superset of the matching ids the index can name, sorted. */
+  /** The smallest superset of the matching ids the index can name, in ascending order. */
   #narrow(requirement: Requirement): Iterable<number> {
-    let best: number[] | undefined;
+    let best: readonly number[] | undefined;
     for (const expr of requirement) {
-      let ids: number[] | undefined;
+      let ids: readonly number[] | undefined;
       if (expr.operator === 'eq' || expr.operator === 'in') {
-        const values = this.#byValue.get(expr.key);
-        const found = new Set<number>();
-        for (const value of expr.values)
-          for (const k of valueKeys(value)) for (const id of values?.get(k) ?? []) found.add(id);
-        ids = [...found];
+        ids = this.#lookup(expr.key, expr.values);
       } else if (!MATCHES_MISSING_KEY.has(expr.operator)) {
-        ids = this.#byKey.get(expr.key) ?? [];
+        ids = this.#key(expr.key).ids;
       }
       if (ids !== undefined && (best === undefined || ids.length < best.length)) best = ids;
+      if (best?.length === 0) break;
     }
-    if (best === undefined) return this.#all.keys();
-    return [...best].sort((a, b) => a - b);
+    return best ?? this.#all.keys();
+  }
+
+  /** Ids whose label `key` equals one of `values`; the index's own list when there is one (read only). */
+  #lookup(key: string, values: readonly unknown[]): readonly number[] {
+    const { byValue } = this.#key(key);
+    const lists: (readonly number[])[] = [];
+    for (const value of values)
+      for (const k of valueKeys(value)) {
+        const list = byValue.get(k);
+        if (list !== undefined) lists.push(list);
+      }
+    if (lists.length <= 1) return lists[0] ?? [];
+    return [...new Set(lists.flat())].sort((a, b) => a - b);
   }
 }
 

@@ -1,0 +1,92 @@
+import { resolve } from 'node:path';
+import {
+  formatExplanation,
+  installStep,
+  loadRepository,
+  loadState,
+  parseInstallRequest,
+  ResolutionError,
+  readInstalled,
+  resolveInstall,
+} from '@e/core';
+import type { GlobalOptions } from '../cli.js';
+import { emit } from '../output.js';
+import type { UpgradeFlags } from '../register-install.js';
+import { confirm, createRunContext, createStepRenderer } from './install-shared.js';
+
+export interface UpgradeOptions extends GlobalOptions, UpgradeFlags {
+  module: string;
+  version?: string;
+}
+
+/** e module upgrade: the new version's audit first (drift stops it unless --force), then init/plan/apply. */
+export async function upgradeCommand(options: UpgradeOptions): Promise<void> {
+  const request = parseInstallRequest(options.version ? `${options.module}@${options.version}` : options.module);
+  const repository = await loadRepository(options.repository);
+  const installed = readInstalled(await loadState(resolve(options.shared)));
+  const previous = installed[request.name];
+  if (previous === undefined) {
+    throw new ResolutionError('E_NOT_INSTALLED', `${request.name} is not installed, so there is nothing to upgrade.`, {
+      hint: `Install it with e module install ${request.name}.`,
+    });
+  }
+  const result = resolveInstall({ repository, installed, request, options: { upgrade: true } });
+  if (!result.ok) {
+    throw new ResolutionError(
+      'E_UNRESOLVED',
+      formatExplanation(result.explanation).join('\n').replace('cannot install', 'cannot upgrade to'),
+      {
+        hint: 'install what the new version needs first (e module install NAME --with-deps)',
+      },
+    );
+  }
+  const step = result.steps[0]!;
+  if (step.action !== 'upgrade') {
+    emit(
+      options.output,
+      { module: step.module, version: step.version, upgraded: false },
+      () => `${step.module} is already at ${step.version}; nothing to upgrade.`,
+    );
+    return;
+  }
+  await confirm(`Upgrade ${step.module} from ${previous.version} to ${step.version} (audit, init, plan, apply)?`, {
+    yes: options.yes,
+    action: `e module upgrade ${step.module}`,
+  });
+  const { context, dispose } = await createRunContext(options, repository);
+  const renderer = await createStepRenderer([step]);
+  let outcome: Awaited<ReturnType<typeof installStep>>;
+  try {
+    renderer.events.stepStart?.(step);
+    outcome = await installStep(context, step, renderer.events, { previous, force: options.force });
+    renderer.events.stepEnd?.(step, outcome);
+  } finally {
+    await renderer.done();
+    dispose();
+  }
+  if (!outcome.ok) {
+    const error = outcome.error;
+    throw new ResolutionError(
+      error?.code ?? 'E_UPGRADE_FAILED',
+      `Upgrade of ${step.module} to ${step.version} stopped at ${outcome.failedAt}: ${error?.message ?? 'unknown error'}`,
+      {
+        exitCode: error?.exitCode ?? 1,
+        hint:
+          outcome.failedAt === 'audit' || outcome.failedAt === 'metadata'
+            ? `${step.module} ${previous.version} stays installed as it was. ${error?.hint ?? ''}`.trim()
+            : `${step.module} is marked failed; fix the cause and run e module upgrade ${step.module} ${step.version} again.`,
+      },
+    );
+  }
+  emit(
+    options.output,
+    {
+      module: step.module,
+      from: previous.version,
+      version: step.version,
+      upgraded: true,
+      influenced: outcome.influenced,
+    },
+    () => `Upgraded ${step.module} from ${previous.version} to ${step.version}.`,
+  );
+}
