@@ -173,14 +173,10 @@ async function chooseCandidate(explanation: Explanation): Promise<string | undef
   const reason = explanation.reasons.find((r) => r.kind === 'ambiguous');
   if (reason === undefined || reason.kind !== 'ambiguous') return undefined;
   const names = reason.candidates.map((c) => c.module);
-  process.stderr.write(
-    `${reason.module} ${reason.version} needs ${formatExplanation({ ...explanation, reasons: [reason], cycles: [] })
-      .slice(1)
-      .join(' ')
-      .trim()}\n`,
-  );
-  names.forEach((name, i) => {
-    process.stderr.write(`  ${i + 1}. ${formatCandidates(reason.candidates.filter((c) => c.module === name))}\n`);
+  const lines = formatExplanation({ ...explanation, reasons: [reason], cycles: [] }).slice(1);
+  process.stderr.write(`${lines.join('\n')}\n`);
+  reason.candidates.forEach((c, i) => {
+    process.stderr.write(`  ${i + 1}. ${formatCandidates([c])}\n`);
   });
   const answer = (await ask(`Which one? [1-${names.length}, or a name; empty cancels]: `)).trim();
   if (answer === '') throw new ResolutionError('E_CANCELLED', 'Install cancelled: nothing was run.');
