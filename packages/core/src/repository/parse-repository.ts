@@ -1,4 +1,5 @@
 import { buildRepository, type RawRepository } from './build-model.js';
+import { fastReadYaml } from './fast-yaml.js';
 import type { Repository } from './model.js';
 import { compareProblems, formatPath, hasErrors, type Problem } from './problem.js';
 import type { RawProblem } from './raw-problem.js';
@@ -19,6 +20,19 @@ export interface ParseResult {
  * and in the result. Reports every problem it can find, not just the first.
  */
 export function parseRepository(text: string, source: string): ParseResult {
+  // Most files are valid and plain: read them fast, and only read them again with positions
+  // (much slower on large files) when there is something to report.
+  const data = fastReadYaml(text);
+  if (data !== undefined && data !== null) {
+    const parsed = repositorySchema().safeParse(data);
+    if (parsed.success && checkRules(data, { lineOf: () => 0 }).length === 0) {
+      return { value: buildRepository(data as RawRepository, source), problems: [] };
+    }
+  }
+  return parseWithPositions(text, source);
+}
+
+function parseWithPositions(text: string, source: string): ParseResult {
   const yaml = readYaml(text);
   const problems: Problem[] = yaml.problems.map((p) => ({ file: source, path: '', ...p }));
   if (yaml.data === undefined) return { problems: problems.sort(compareProblems) };

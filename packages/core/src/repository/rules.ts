@@ -1,5 +1,5 @@
 import { checkExpression } from '../selector/check-expression.js';
-import { asVersion, compareVersions, STRICT_SEMVER } from '../selector/compare.js';
+import { asVersion, STRICT_SEMVER } from '../selector/compare.js';
 import { normalizeOperator } from '../selector/operators.js';
 import { checkImageReference } from './image-reference.js';
 import { REQUIRED_COMMANDS, RESERVED_STATE_KEY } from './model.js';
@@ -96,22 +96,24 @@ export function checkRules(data: unknown, ctx: RuleContext): RawProblem[] {
 }
 
 function checkVersions(versions: unknown, base: PathSegment[], name: string, ctx: RuleContext, problems: RawProblem[]) {
-  const seen: { version: string; index: number }[] = [];
+  // semver precedence ignores build metadata, so 1.0.0 and 1.0.0+b are the same version
+  const seen = new Map<string, number>();
   let latest: { version: string; index: number } | undefined;
   list(versions).forEach((entry, j) => {
     if (!isRecord(entry)) return;
     const path = [...base, j];
     const version = typeof entry.version === 'string' ? entry.version : undefined;
     if (version !== undefined && STRICT_SEMVER.test(version)) {
-      const same = seen.find((other) => compareVersions(other.version, version) === 0);
-      if (same) {
+      const id = version.split('+')[0]!;
+      const same = seen.get(id);
+      if (same !== undefined) {
         problems.push({
           path: [...path, 'version'],
-          message: `duplicate version "${version}" of "${name}" (also at line ${ctx.lineOf([...base, same.index, 'version'])})`,
+          message: `duplicate version "${version}" of "${name}" (also at line ${ctx.lineOf([...base, same, 'version'])})`,
           hint: 'each version of a component must be different',
         });
       } else {
-        seen.push({ version, index: j });
+        seen.set(id, j);
       }
     }
     if (entry.latest === true) {

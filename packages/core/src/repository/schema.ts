@@ -1,10 +1,7 @@
-import type * as Zod from 'zod';
+import * as z from 'zod';
 import { STRICT_SEMVER } from '../selector/compare.js';
 import { LABEL_KEY_PATTERN } from '../selector/label-key.js';
 import { OPERATOR_SPELLINGS } from '../selector/operators.js';
-import { lazyRequire } from './lazy-require.js';
-
-const zod = lazyRequire<typeof Zod>('zod');
 
 /** Docker's architecture names (GOARCH), as in `linux/<arch>` platforms. */
 export const ARCHITECTURES = [
@@ -40,7 +37,6 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ABSOLUTE_PATH = /^\//;
 
 function build() {
-  const z = zod();
   const labelKey = z.string().regex(new RegExp(LABEL_KEY_PATTERN));
   const requirementList = z
     .array(
@@ -127,5 +123,5 @@ export function repositorySchema(): RepositorySchema {
 
 /** The JSON Schema of the repository file, generated from the zod schema (`e repo schema`). */
 export function repositoryJsonSchema(): Record<string, unknown> {
-  return zod().toJSONSchema(repositorySchema(), { target: 'draft-2020-12' }) as Record<string, unknown>;
+  return z.toJSONSchema(repositorySchema(), { target: 'draft-2020-12' }) as Record<string, unknown>;
 }

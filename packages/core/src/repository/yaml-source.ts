@@ -1,8 +1,5 @@
-import type * as Yaml from 'yaml';
-import { lazyRequire } from './lazy-require.js';
+import * as Y from 'yaml';
 import type { PathSegment } from './problem.js';
-
-const yaml = lazyRequire<typeof Yaml>('yaml');
 
 /** Where a finding is: 1-based line and column. */
 export interface Position {
@@ -21,7 +18,7 @@ export interface YamlProblem extends Position {
  * wherever the file means a string (versions, values, args, envs) the source text is kept;
  * labels keep numbers only when the number prints back as written (`5`, not `1.10`).
  */
-type Context =
+export type Context =
   | 'root'
   | 'components'
   | 'component'
@@ -40,7 +37,7 @@ type Context =
   | 'json'
   | 'plain';
 
-function childContext(parent: Context, key: string | number): Context {
+export function childContext(parent: Context, key: string | number): Context {
   switch (parent) {
     case 'root':
       return key === 'components' ? 'components' : 'plain';
@@ -79,6 +76,22 @@ function childContext(parent: Context, key: string | number): Context {
   }
 }
 
+/** A scalar as the data for its context: see Context. Shared with the fast reader. */
+export function scalarFor(context: Context, value: unknown, source: string | undefined): unknown {
+  if (context === 'json') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    if (context === 'label' && typeof value === 'number' && String(value) === source) return value;
+    return source ?? String(value);
+  }
+  if (typeof value === 'boolean' && context === 'string') return source ?? String(value);
+  return value;
+}
+
+/** Whether a map in this context holds a logic expression, whose values are kept as JSON. */
+export function isLogicExpression(context: Context, operator: unknown): boolean {
+  return context === 'expression' && (operator === 'logic' || operator === 'Logic');
+}
+
 const MAX_ALIASES = 10_000;
 
 export interface YamlSource {
@@ -99,7 +112,6 @@ function quoteMessage(text: string, offset: number, quote: string): number {
 
 /** Parses YAML text, keeping positions and the source text of scalars (see Context). */
 export function readYaml(text: string): YamlSource {
-  const Y = yaml();
   const lineCounter = new Y.LineCounter();
   const doc = Y.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const pos = (offset: number): Position => {
@@ -166,23 +178,13 @@ export function readYaml(text: string): YamlSource {
         out[key] = convert(pair.value, childContext(context, key));
       }
       // the values of a logic expression are json-logic rules: keep them as written
-      if (context === 'expression' && (out.operator === 'logic' || out.operator === 'Logic')) {
+      if (isLogicExpression(context, out.operator)) {
         out.values = convert(node.get('values', true), 'json');
       }
       return out;
     }
     if (Y.isSeq(node)) return node.items.map((item, i) => convert(item, childContext(context, i)));
-    if (Y.isScalar(node)) {
-      const value = node.value;
-      const source = (node as { source?: string }).source;
-      if (context === 'json') return value;
-      if (typeof value === 'number' || typeof value === 'bigint') {
-        if (context === 'label' && typeof value === 'number' && String(value) === source) return value;
-        return source ?? String(value);
-      }
-      if (typeof value === 'boolean' && context === 'string') return source ?? String(value);
-      return value;
-    }
+    if (Y.isScalar(node)) return scalarFor(context, node.value, (node as { source?: string }).source);
     return node === null || node === undefined ? null : undefined;
   };
 
