@@ -7,6 +7,9 @@ import {
   looksLikeImage,
   type ModuleSource,
   moduleForImage,
+  parseModuleSpec,
+  type Repository,
+  RuntimeError,
   readModuleSource,
   targetVersions,
   type ValidationReport,
@@ -31,15 +34,15 @@ export interface AuthorValidateOptions extends GlobalOptions {
 export async function authorValidate(options: AuthorValidateOptions): Promise<void> {
   const timeoutMs = timeoutOption(options.timeout);
   const repository = await loadRepository(options.repository);
-  let module = options.target;
-  let version = options.version;
-  let image: string | undefined;
-  if (looksLikeImage(options.target)) {
-    const found = moduleForImage(repository, options.target);
-    module = found.module;
-    version ??= found.version;
-    if (!found.listed) image = options.target;
+  const named = whatToValidate(repository, options.target);
+  if (options.version !== undefined && named.version !== undefined && named.version !== options.version) {
+    throw new RuntimeError(
+      'E_USAGE',
+      `${options.target} and --module-version ${options.version} name different versions.`,
+    );
   }
+  const { module, image } = named;
+  const version = options.version ?? named.version;
   const targets = targetVersions({ repository, module, version, image });
   const source: ModuleSource | undefined =
     options.moduleDir !== undefined
@@ -71,6 +74,13 @@ export async function authorValidate(options: AuthorValidateOptions): Promise<vo
   const ok = reports.every((r) => r.ok);
   if (options.output !== 'text') emit(options.output, { ok, reports }, () => '');
   if (!ok) process.exitCode = 1;
+}
+
+/** `kafka`, `kafka@0.2.0`, or an image: listed ones validate their entry, others stand in for their module's. */
+function whatToValidate(repository: Repository, target: string): { module: string; version?: string; image?: string } {
+  if (!looksLikeImage(target)) return parseModuleSpec(target);
+  const found = moduleForImage(repository, target);
+  return { module: found.module, version: found.version, image: found.listed ? undefined : target };
 }
 
 function renderReport(report: ValidationReport, c: ReturnType<typeof colorsFor>): string {

@@ -56,6 +56,8 @@ describe('moduleForImage', () => {
   it.each([
     ['kafka', false],
     ['my-module2', false],
+    ['kafka@0.2.0', false],
+    ['reg/kafka@sha256:abc', true],
     ['localhost:5000/modules/kafka:0.1.0', true],
     ['kafka:dev', true],
   ])('%s looks like an image: %s', (arg, expected) => {

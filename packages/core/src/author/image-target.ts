@@ -57,7 +57,7 @@ export function targetVersions(query: TargetQuery): TargetVersion[] {
           'E_VERSION_UNKNOWN',
           `${repository.source} has no version ${query.version} of ${module}.`,
           {
-            hint: `Versions there: ${listed}; or test an image with --image REF.`,
+            hint: `Versions there: ${listed}. An image not listed yet: e module test --image REF, or e module validate REF.`,
           },
         );
       }
@@ -214,7 +214,7 @@ export function moduleForImage(
   return { module, version, listed: false };
 }
 
-/** Whether a command-line argument names an image rather than a module (modules are [a-z0-9-]). */
+/** Whether a command-line argument names an image (`reg/x`, `x:tag`) rather than a module (`kafka`, `kafka@0.2.0`). */
 export function looksLikeImage(arg: string): boolean {
-  return /[/:@.]/.test(arg);
+  return /[/:]/.test(arg);
 }

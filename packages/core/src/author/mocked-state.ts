@@ -34,7 +34,7 @@ export async function chooseMockedState(options: {
   if (found === undefined) {
     const where =
       options.source === undefined
-        ? 'no module source was found'
+        ? 'no tests directory of this module was found'
         : `no conformance case in ${display(options.source.dir)}/tests`;
     return { source: `empty shared directory (${where})` };
   }
