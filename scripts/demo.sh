@@ -2,7 +2,10 @@
 # make demo: real modules, pulled from the local registry for this engine's platform, run through e.
 # 1. hello on linux/amd64 and linux/arm64 (under qemu)
 # 2. the design's walk-through: azi applies five nodes, a person edits one node's IPs by hand,
-#    kafka's init picks the edited IPs and its apply marks those nodes usedBy: kafka.
+#    kafka's init picks the edited IPs and its apply marks those nodes usedBy: kafka; kafka
+#    influences monitoring, which is flagged and planned, never applied behind your back.
+# 3. the design's PostgreSQL story on a second site: install fails naming what is missing, then
+#    --with-deps installs kubernetes, rook and postgresql in order.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +39,7 @@ section "2. the design's walk-through"
 e module init azi
 e apply azi -y
 show state.yml
+e module install monitoring -y
 
 section "a person changes node 1's IPs by hand in state.yml"
 sed -i -E 's/(privateIP: 10\.0\.0\.)1$/\1100/; s/(publicIP: 213\.1\.1\.)1$/\1100/' "$E_SHARED/state.yml"
@@ -47,4 +51,17 @@ e plan kafka
 e apply kafka -y
 e state show
 e audit kafka
+e status
+e plan monitoring
+e apply monitoring -y
 e state history
+
+section "3. the PostgreSQL story, on a second site (shared directory $DEMO/site2)"
+export E_SHARED=$PWD/$DEMO/site2
+mkdir -p "$E_SHARED"
+e module install awsi -y
+e module install postgresql || echo "(exit code $?: nothing was run)"
+e module install postgresql --with-deps --dry-run
+e module install postgresql --with-deps -y
+e status
+e graph
