@@ -1,4 +1,3 @@
-import { isEError } from '@e/core';
 import { buildProgram } from './cli.js';
 
 /** Runs the CLI and returns the process exit code. Only this function catches and prints errors. */
@@ -9,16 +8,18 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    return reportError(error, debug);
+    return await reportError(error, debug);
   }
 }
 
-function reportError(error: unknown, debug: boolean): number {
+async function reportError(error: unknown, debug: boolean): Promise<number> {
   const err = error as { code?: string; exitCode?: number; message?: string; stack?: string };
   // commander signals --help / --version / usage errors with its own codes
   if (typeof err.code === 'string' && err.code.startsWith('commander.')) {
     return err.exitCode ?? 1;
   }
+  // @e/core is loaded only here, on the error path, so `e --version` and `e --help` stay light
+  const { isEError } = await import('@e/core');
   if (isEError(error)) {
     process.stderr.write(`e: ${error.message}\n`);
     if (error.hint) process.stderr.write(`   ${error.hint}\n`);
