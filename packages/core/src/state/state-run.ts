@@ -162,8 +162,16 @@ async function settleRun(
     module: info.module,
     allowedSections: info.allowedSections,
   });
-  // a module that removed a state.yml that did not exist has done nothing
-  const restored = !report.ok;
+  // A run that e had to stop (timeout, Ctrl-C, e itself killed) never said it was done: whatever it
+  // wrote may be half of a change, so it is rolled back even when it obeys the rules.
+  const unfinished = end.outcome === 'timed-out' || end.outcome === 'interrupted';
+  const brokeRules = !report.ok;
+  if (report.ok && unfinished && report.changedSections.length > 0) {
+    report.problems.push(
+      `the run was ${end.outcome} before it finished (it had changed ${report.changedSections.join(', ')})`,
+    );
+  }
+  const restored = report.problems.length > 0;
   if (restored) await writeStateText(shared, before);
   const messages = [end.message, restored ? `state restored: ${report.problems.join('; ')}` : undefined];
   const entry = await appendHistory(shared, {
@@ -177,7 +185,7 @@ async function settleRun(
     args: info.args ? [...info.args] : undefined,
     exitCode: end.exitCode,
     durationMs: end.durationMs,
-    outcome: restored ? 'restored' : end.outcome,
+    outcome: brokeRules ? 'restored' : end.outcome,
     message: messages.filter(Boolean).join('; ') || undefined,
     changedSections: restored ? [] : report.changedSections,
     before: before ?? null,
@@ -186,7 +194,7 @@ async function settleRun(
     by: info.by === undefined ? undefined : { pid: marker.pid, command: info.by },
   });
   await rm(statePaths(shared).runMarker, { force: true });
-  const error = restored
+  const error = brokeRules
     ? new StateError(
         'E_STATE_RULES',
         `${info.module} ${info.command} broke the state rules, so state.yml was restored as it was before the run: ${report.problems.join('; ')}.`,
