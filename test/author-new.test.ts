@@ -64,17 +64,7 @@ describe('e module new', () => {
     onTestFinished(() => rm(parent, { recursive: true, force: true }));
     const repository = await tempRepository();
     const before = await readFile(repository, 'utf8');
-    const result = await e([
-      '-r',
-      repository,
-      'module',
-      'new',
-      'greeter',
-      '--dir',
-      parent,
-      '--module-version',
-      '1.2.0',
-    ]);
+    const result = await e(['-r', repository, 'module', 'new', 'greeter', '--dir', parent, '--version', '1.2.0']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('Add this entry under components: of');
     expect(result.stdout).toContain('  - name: greeter\n');
@@ -92,10 +82,7 @@ describe('e module new', () => {
       ['module', 'new', 'kafka'],
       'e: ' + join(ROOT, 'modules/kafka') + ' already exists, and e module new does not overwrite anything.',
     ],
-    [
-      ['module', 'new', 'greeter', '--module-version', '1.0'],
-      'e: --module-version "1.0" is not a semantic version such as 0.1.0.',
-    ],
+    [['module', 'new', 'greeter', '--version', '1.0'], 'e: --version "1.0" is not a semantic version such as 0.1.0.'],
   ])('refuses %j in one sentence and creates nothing', async (args, message) => {
     const result = await e(args);
     expect(result.exitCode).toBe(1);

@@ -32,7 +32,7 @@ describe('e module test DIR runs the declarative cases against the real image (l
   });
 
   it('takes the tests directory too, one version, and prints json', async () => {
-    const result = await e(['module', 'test', 'modules/kafka/tests', '--module-version', '0.2.0', '-o', 'json']);
+    const result = await e(['module', 'test', 'modules/kafka/tests', '--version', '0.2.0', '-o', 'json']);
     expect(result.exitCode, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as {
       module: string;
@@ -78,10 +78,7 @@ describe('e module test DIR runs the declarative cases against the real image (l
   it.each([
     [['module', 'test', 'no/such/dir'], 'e: no/such/dir is not a directory.'],
     [['module', 'test', 'packages'], 'e: packages has no tests directory with test cases.'],
-    [
-      ['module', 'test', 'modules/kafka', '--module-version', '9.9.9'],
-      'e: ./repository.yml has no version 9.9.9 of kafka.',
-    ],
+    [['module', 'test', 'modules/kafka', '--version', '9.9.9'], 'e: ./repository.yml has no version 9.9.9 of kafka.'],
     [['module', 'test', 'modules/kafka', '--timeout', 'soon'], 'e: --timeout "soon" is not a duration'],
   ])('refuses bad input in one sentence: %j', async (args, message) => {
     const result = await e(args);

@@ -74,7 +74,7 @@ describe('e module validate: the conformance suite against the real image', () =
     );
     expect(broken).not.toBe(text);
     const repository = await tempFile('repository.yml', broken);
-    const result = await e(['-r', repository, 'module', 'validate', 'kafka', '--module-version', '0.1.0']);
+    const result = await e(['-r', repository, 'module', 'validate', 'kafka', '--version', '0.1.0']);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain(
       '  FAIL  metadata equals the repository entry\n        labels.short: repository "XYZ", image "BMK"',
@@ -141,8 +141,8 @@ components:
       'e: Cannot read --state no/such/state.yml: ENOENT.',
     ],
     [
-      ['module', 'validate', 'kafka@0.1.0', '--module-version', '0.2.0'],
-      'e: kafka@0.1.0 and --module-version 0.2.0 name different versions.',
+      ['module', 'validate', 'kafka@0.1.0', '--version', '0.2.0'],
+      'e: kafka@0.1.0 and --version 0.2.0 name different versions.',
     ],
     [
       ['module', 'validate', 'kafka@0.1.0', '--platform', 'linux/s390x'],

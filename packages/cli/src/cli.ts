@@ -4,7 +4,6 @@ import { registerInstallCommands } from './register-install.js';
 import { registerRepoCommands } from './register-repo.js';
 import { registerRuntimeCommands } from './register-runtime.js';
 import { registerStateCommands } from './register-state.js';
-import { cliVersion } from './version.js';
 
 /** Options every command accepts; handlers receive them merged with their own. */
 export interface GlobalOptions {
@@ -22,7 +21,6 @@ export interface GlobalOptions {
 export function buildProgram(): Command {
   const program = new Command('e')
     .description('Compose a platform out of Dockerized Custom Modules.')
-    .version(cliVersion(), '-v, --version', 'print the version of e')
     .option(
       '-r, --repository <file|url>',
       'module repository file or URL',
@@ -36,6 +34,7 @@ export function buildProgram(): Command {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
     .option('--platform <os/arch>', "platform to run modules on (default: the engine's)", process.env.E_PLATFORM)
     .option('--debug', 'show stack traces of errors', false)
+    .addHelpText('after', '\nRun e --version (or e -v) to print the version of e.')
     .showHelpAfterError('(run e --help for usage)')
     .exitOverride();
 

@@ -14,14 +14,13 @@ export function registerAuthorCommands(module: Command): void {
       "run a module's declarative test cases (tests/*.yml) against its real image, in throw-away shared directories",
     )
     .argument('<dir>', 'the module directory (or its tests directory), e.g. modules/kafka')
-    // not --version: e's own -v/--version is recognised anywhere on the command line
-    .option('--module-version <version>', 'test this version only (default: every version the repository lists)')
+    .option('--version <version>', 'test this version only (default: every version the repository lists)')
     .option('--image <ref>', 'test this image instead of the repository’s, e.g. one not published yet')
     .addOption(pullOption())
     .option('--timeout <duration>', 'kill a step’s container after this long', '5m')
     .action(async (dir: string, options: AuthorTestFlags, command: Command) => {
       const { authorTest } = await import('./commands/author-test.js');
-      await authorTest({ ...globalOptions(command), ...options, version: options.moduleVersion, dir });
+      await authorTest({ ...globalOptions(command), ...options, dir });
     });
 
   module
@@ -33,17 +32,14 @@ export function registerAuthorCommands(module: Command): void {
       '<module|image>',
       'a module of the repository (kafka, or kafka@0.2.0 for one version) or an image reference',
     )
-    .option(
-      '--module-version <version>',
-      'validate this version only (default: every version of the module, or the image’s)',
-    )
+    .option('--version <version>', 'validate this version only (default: every version of the module, or the image’s)')
     .option('--state <file>', 'the mocked state to run on (default: the given state of the module’s conformance case)')
     .option('--module-dir <dir>', 'where the module’s test cases are (default: modules/NAME or test/modules/NAME)')
     .addOption(pullOption())
     .option('--timeout <duration>', 'kill a step’s container after this long', '5m')
     .action(async (target: string, options: AuthorValidateFlags, command: Command) => {
       const { authorValidate } = await import('./commands/author-validate.js');
-      await authorValidate({ ...globalOptions(command), ...options, version: options.moduleVersion, target });
+      await authorValidate({ ...globalOptions(command), ...options, target });
     });
 
   module
@@ -51,24 +47,24 @@ export function registerAuthorCommands(module: Command): void {
     .description('scaffold a module: package.json, SDK code, Dockerfile, test cases, and its repository entry')
     .argument('<name>', 'the module name: lower-case letters, digits and dashes')
     .option('--dir <dir>', 'parent directory of the new module', 'modules')
-    .option('--module-version <version>', 'its first version', '0.1.0')
+    .option('--version <version>', 'its first version', '0.1.0')
     .option('--image <ref>', 'the image its repository entry names (default: what the image pipeline pushes for --dir)')
     .option('--add-to-repository', 'append the entry to the repository file (-r) instead of only printing it')
     .action(async (name: string, options: AuthorNewFlags, command: Command) => {
       const { authorNew } = await import('./commands/author-new.js');
-      await authorNew({ ...globalOptions(command), ...options, version: options.moduleVersion, name });
+      await authorNew({ ...globalOptions(command), ...options, name });
     });
 }
 
 interface AuthorTestFlags {
-  moduleVersion?: string;
+  version?: string;
   image?: string;
   pull: 'always' | 'missing' | 'never';
   timeout: string;
 }
 
 interface AuthorValidateFlags {
-  moduleVersion?: string;
+  version?: string;
   state?: string;
   moduleDir?: string;
   pull: 'always' | 'missing' | 'never';
@@ -77,7 +73,7 @@ interface AuthorValidateFlags {
 
 interface AuthorNewFlags {
   dir: string;
-  moduleVersion: string;
+  version: string;
   image?: string;
   addToRepository?: boolean;
 }

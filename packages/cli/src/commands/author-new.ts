@@ -20,10 +20,7 @@ export async function authorNew(options: AuthorNewOptions): Promise<void> {
   const problem = checkModuleName(name);
   if (problem !== undefined) throw new RuntimeError('E_MODULE_NAME', `${problem}.`);
   if (!/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/.test(version)) {
-    throw new RuntimeError(
-      'E_VERSION_INVALID',
-      `--module-version "${version}" is not a semantic version such as 0.1.0.`,
-    );
+    throw new RuntimeError('E_VERSION_INVALID', `--version "${version}" is not a semantic version such as 0.1.0.`);
   }
   const parent = resolve(options.dir);
   const dir = join(parent, name);

@@ -36,10 +36,7 @@ export async function authorValidate(options: AuthorValidateOptions): Promise<vo
   const repository = await loadRepository(options.repository);
   const named = whatToValidate(repository, options.target);
   if (options.version !== undefined && named.version !== undefined && named.version !== options.version) {
-    throw new RuntimeError(
-      'E_USAGE',
-      `${options.target} and --module-version ${options.version} name different versions.`,
-    );
+    throw new RuntimeError('E_USAGE', `${options.target} and --version ${options.version} name different versions.`);
   }
   const { module, image } = named;
   const version = options.version ?? named.version;
