@@ -33,63 +33,77 @@ export interface RawRepository {
   components: { name: string; type: 'docker'; versions: RawVersion[] }[];
 }
 
+/*
+ * This runs on every valid file: plain loops and objects built field by field (in the order the
+ * model lists them, which is the order of `-o json` output), with no spreads of optional parts.
+ */
+
+/** A null-prototype map of the reader as an ordinary object. */
 function plain<T>(record: Record<string, T> | undefined): Record<string, T> {
-  return record === undefined ? {} : { ...record };
+  const out: Record<string, T> = {};
+  if (record === undefined) return out;
+  for (const key in record) {
+    // an env variable may be called __proto__: keep it as a key, not as the prototype
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: record[key], enumerable: true, writable: true, configurable: true });
+    else out[key] = record[key] as T;
+  }
+  return out;
 }
 
 function requirements(list: RawExpression[][] | undefined): Requirement[] {
-  return (list ?? []).map((requirement) =>
-    requirement.map(
-      (expr): MatchExpression => ({
-        key: expr.key,
-        operator: normalizeOperator(expr.operator)!,
-        values: expr.values ?? [],
-      }),
-    ),
-  );
+  const out: Requirement[] = [];
+  if (list === undefined) return out;
+  for (const requirement of list) {
+    const expressions: MatchExpression[] = [];
+    for (const expr of requirement) {
+      expressions.push({ key: expr.key, operator: normalizeOperator(expr.operator)!, values: expr.values ?? [] });
+    }
+    out.push(expressions);
+  }
+  return out;
 }
 
 function command(raw: RawVersion['commands'][number]): ModuleCommand {
-  return {
-    name: raw.name,
-    ...(raw.description !== undefined ? { description: raw.description } : {}),
-    command: raw.command,
-    envs: plain(raw.envs),
-    args: raw.args ?? [],
-  };
+  const out = { name: raw.name } as { -readonly [K in keyof ModuleCommand]: ModuleCommand[K] };
+  if (raw.description !== undefined) out.description = raw.description;
+  out.command = raw.command;
+  out.envs = plain(raw.envs);
+  out.args = raw.args ?? [];
+  return out;
 }
 
 function version(raw: RawVersion): ModuleVersion {
-  return {
-    version: raw.version,
-    latest: raw.latest === true,
-    ...(raw.image !== undefined ? { image: raw.image } : {}),
-    ...(raw.images !== undefined ? { images: plain(raw.images) } : {}),
-    ...(raw.architectures !== undefined ? { architectures: raw.architectures } : {}),
-    ...(raw.workdir !== undefined ? { workdir: raw.workdir } : {}),
-    mounts: raw.mounts ?? [],
-    labels: plain(raw.labels),
-    requires: { strong: requirements(raw.requires?.strong), weak: requirements(raw.requires?.weak) },
-    influences: requirements(raw.influences),
-    requirements: {
-      images: raw.requirements?.images ?? [],
-      files: raw.requirements?.files ?? [],
-      packages: raw.requirements?.packages ?? [],
-    },
-    commands: raw.commands.map(command),
+  const out = { version: raw.version, latest: raw.latest === true } as {
+    -readonly [K in keyof ModuleVersion]: ModuleVersion[K];
   };
+  if (raw.image !== undefined) out.image = raw.image;
+  if (raw.images !== undefined) out.images = plain(raw.images);
+  if (raw.architectures !== undefined) out.architectures = raw.architectures;
+  if (raw.workdir !== undefined) out.workdir = raw.workdir;
+  out.mounts = raw.mounts ?? [];
+  out.labels = plain(raw.labels);
+  out.requires = { strong: requirements(raw.requires?.strong), weak: requirements(raw.requires?.weak) };
+  out.influences = requirements(raw.influences);
+  const bill = raw.requirements;
+  out.requirements = {
+    images: bill?.images ?? [],
+    files: bill?.files ?? [],
+    packages: bill?.packages ?? [],
+  };
+  const commands: ModuleCommand[] = [];
+  for (const entry of raw.commands) commands.push(command(entry));
+  out.commands = commands;
+  return out;
 }
 
 /** The model of a repository whose data passed the schema and the rules. */
 export function buildRepository(raw: RawRepository, source: string): Repository {
-  return {
-    source,
-    components: raw.components.map(
-      (component): Component => ({
-        name: component.name,
-        type: component.type,
-        versions: component.versions.map(version),
-      }),
-    ),
-  };
+  const components: Component[] = [];
+  for (const component of raw.components) {
+    const versions: ModuleVersion[] = [];
+    for (const entry of component.versions) versions.push(version(entry));
+    components.push({ name: component.name, type: component.type, versions });
+  }
+  return { source, components };
 }

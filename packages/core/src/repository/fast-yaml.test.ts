@@ -7,13 +7,22 @@ import { readYaml } from './yaml-source.js';
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const bad = fileURLToPath(new URL('./fixtures/bad/', import.meta.url));
 
-/** The fast reader must give exactly what the yaml library gives, or give up. */
+/** The yaml library's data with ordinary objects for its null-prototype maps, as the fast reader makes them. */
+function ordinary(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(ordinary);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = ordinary(item);
+  return out;
+}
+
+/** The fast reader must give exactly what the yaml library gives (maps aside), or give up. */
 function same(text: string): unknown {
   const fast = fastReadYaml(text);
   const slow = readYaml(text);
   if (fast !== undefined) {
     expect(slow.problems.filter((p) => p.severity === 'error')).toEqual([]);
-    expect(fast).toStrictEqual(slow.data);
+    expect(fast).toStrictEqual(ordinary(slow.data));
   }
   return fast;
 }
@@ -90,6 +99,8 @@ describe('fastReadYaml', () => {
     ['documents', '---\n'],
     ['trailing commas', '        mounts: [a, ]\n'],
     ['a mapping value on a key line', '        image: a: b\n'],
+    ['a __proto__ key', '        labels:\n          __proto__: {a: b}\n'],
+    ['a __proto__ key in a flow map', '        labels: {__proto__: x}\n'],
   ])('gives up on %s', (_, body) => {
     expect(same(doc(body))).toBeUndefined();
   });

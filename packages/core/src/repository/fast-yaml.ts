@@ -40,6 +40,14 @@ function resolve(text: string): unknown {
 
 const plainScalar = (text: string, context: Context): unknown => scalarFor(context, resolve(text), text);
 
+/*
+ * Maps are ordinary objects, which V8 keeps far smaller and faster than null-prototype ones (the
+ * yaml-library reader's); a `__proto__` key, the one that would differ, is left to that reader.
+ */
+function addKey(map: Data, key: string): void {
+  if (key === '__proto__' || Object.hasOwn(map, key)) giveUp();
+}
+
 /** A finished map. json-logic rules are rare: the yaml library reads them. */
 function closeMap(map: Data, context: Context): Data {
   if (isLogicExpression(context, map.operator)) giveUp();
@@ -55,7 +63,7 @@ class Reader {
   private line = 0;
 
   constructor(text: string) {
-    this.lines = text.split(/\r?\n/);
+    this.lines = text.includes('\r') ? text.split(/\r?\n/) : text.split('\n');
   }
 
   read(): unknown {
@@ -149,7 +157,7 @@ class Reader {
   }
 
   private mapping(col: number, context: Context): Data {
-    const map: Data = Object.create(null);
+    const map: Data = {};
     let first = true;
     for (;;) {
       const text = this.lines[this.line]!;
@@ -157,7 +165,7 @@ class Reader {
       if (entry === undefined || (!first && this.indent(this.line) !== col)) return giveUp();
       first = false;
       const { key, rest } = entry;
-      if (Object.hasOwn(map, key)) giveUp();
+      addKey(map, key);
       const valueContext = childContext(context, key);
       let start = rest;
       while (text.charCodeAt(start) === 32) start++;
@@ -240,11 +248,12 @@ class Flow {
     this.i++;
     this.spaces();
     if (close === '}') {
-      const map: Data = Object.create(null);
+      const map: Data = {};
       if (text[this.i] !== '}') {
         for (;;) {
           const key = this.plain(close);
-          if (text[this.i] !== ':' || NULL.test(key) || BOOL.test(key) || Object.hasOwn(map, key)) giveUp();
+          if (text[this.i] !== ':' || NULL.test(key) || BOOL.test(key)) giveUp();
+          addKey(map, key);
           this.i++;
           this.spaces();
           const valueContext = childContext(context, key);

@@ -3,10 +3,9 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 /**
- * Loads a CommonJS dependency on first use: the CLI imports the whole of @e/core on every start,
- * so semver and json-logic-js are only loaded by the commands that match selectors. (zod and yaml
- * are imported normally: the state code loads them anyway, and a second, CommonJS copy would cost
- * more than it saves.)
+ * Loads a CommonJS dependency on first use, so a command loads only what it needs: semver and
+ * json-logic-js are loaded by the commands that match selectors, zod only when a repository file
+ * is invalid or its JSON Schema is asked for.
  */
 export function lazyRequire<T>(id: string): () => T {
   let loaded: T | undefined;

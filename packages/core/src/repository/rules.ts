@@ -59,6 +59,11 @@ export interface RuleContext {
   lineOf(path: readonly PathSegment[]): number;
 }
 
+/*
+ * These run on every valid file, so they allocate nothing on the way (paths are built only for a
+ * problem) and walk each version once.
+ */
+
 /**
  * The rules beyond shape: duplicates, more than one latest, reserved names, image references,
  * required commands, operator arity and values. Works on raw data that may be partly malformed
@@ -68,14 +73,15 @@ export function checkRules(data: unknown, ctx: RuleContext): RawProblem[] {
   const problems: RawProblem[] = [];
   if (!isRecord(data)) return problems;
   const seenNames = new Map<string, number>();
-  list(data.components).forEach((component, i) => {
-    if (!isRecord(component)) return;
-    const base: PathSegment[] = ['components', i];
+  const components = list(data.components);
+  for (let i = 0; i < components.length; i++) {
+    const component = components[i];
+    if (!isRecord(component)) continue;
     const name = typeof component.name === 'string' ? component.name : undefined;
     if (name !== undefined) {
       if (name === RESERVED_STATE_KEY) {
         problems.push({
-          path: [...base, 'name'],
+          path: ['components', i, 'name'],
           message: `component name "${name}" is reserved`,
           hint: `"${RESERVED_STATE_KEY}" is the state's key for e's own records; choose another name`,
         });
@@ -84,32 +90,36 @@ export function checkRules(data: unknown, ctx: RuleContext): RawProblem[] {
       if (first === undefined) seenNames.set(name, i);
       else {
         problems.push({
-          path: [...base, 'name'],
+          path: ['components', i, 'name'],
           message: `duplicate component "${name}" (first defined at line ${ctx.lineOf(['components', first, 'name'])})`,
           hint: 'list all versions of a module under one component',
         });
       }
     }
-    checkVersions(component.versions, [...base, 'versions'], name ?? `components[${i}]`, ctx, problems);
-  });
+    checkVersions(component.versions, i, name ?? `components[${i}]`, ctx, problems);
+  }
   return problems;
 }
 
-function checkVersions(versions: unknown, base: PathSegment[], name: string, ctx: RuleContext, problems: RawProblem[]) {
+function checkVersions(versions: unknown, i: number, name: string, ctx: RuleContext, problems: RawProblem[]) {
+  const base = (): PathSegment[] => ['components', i, 'versions'];
+  const entries = list(versions);
   // semver precedence ignores build metadata, so 1.0.0 and 1.0.0+b are the same version
   const seen = new Map<string, number>();
   let latest: { version: string; index: number } | undefined;
-  list(versions).forEach((entry, j) => {
-    if (!isRecord(entry)) return;
-    const path = [...base, j];
+  for (let j = 0; j < entries.length; j++) {
+    const entry = entries[j];
+    if (!isRecord(entry)) continue;
+    const path = () => [...base(), j];
     const version = typeof entry.version === 'string' ? entry.version : undefined;
     if (version !== undefined && STRICT_SEMVER.test(version)) {
-      const id = version.split('+')[0]!;
+      const plus = version.indexOf('+');
+      const id = plus === -1 ? version : version.slice(0, plus);
       const same = seen.get(id);
       if (same !== undefined) {
         problems.push({
-          path: [...path, 'version'],
-          message: `duplicate version "${version}" of "${name}" (also at line ${ctx.lineOf([...base, same, 'version'])})`,
+          path: [...path(), 'version'],
+          message: `duplicate version "${version}" of "${name}" (also at line ${ctx.lineOf([...base(), same, 'version'])})`,
           hint: 'each version of a component must be different',
         });
       } else {
@@ -119,8 +129,8 @@ function checkVersions(versions: unknown, base: PathSegment[], name: string, ctx
     if (entry.latest === true) {
       if (latest) {
         problems.push({
-          path: [...path, 'latest'],
-          message: `more than one latest version of "${name}": ${latest.version} (line ${ctx.lineOf([...base, latest.index, 'latest'])}) is latest too`,
+          path: [...path(), 'latest'],
+          message: `more than one latest version of "${name}": ${latest.version} (line ${ctx.lineOf([...base(), latest.index, 'latest'])}) is latest too`,
           hint: 'keep "latest: true" on one version only',
         });
       } else {
@@ -128,82 +138,96 @@ function checkVersions(versions: unknown, base: PathSegment[], name: string, ctx
       }
     }
     checkImages(entry, path, problems);
-    checkCommands(entry.commands, [...path, 'commands'], problems);
-    const requires = isRecord(entry.requires) ? entry.requires : {};
-    checkRequirements(requires.strong, [...path, 'requires', 'strong'], problems);
-    checkRequirements(requires.weak, [...path, 'requires', 'weak'], problems);
-    checkRequirements(entry.influences, [...path, 'influences'], problems);
-  });
+    checkCommands(entry.commands, () => [...path(), 'commands'], problems);
+    const requires = isRecord(entry.requires) ? entry.requires : undefined;
+    if (requires !== undefined) {
+      checkRequirements(requires.strong, () => [...path(), 'requires', 'strong'], problems);
+      checkRequirements(requires.weak, () => [...path(), 'requires', 'weak'], problems);
+    }
+    checkRequirements(entry.influences, () => [...path(), 'influences'], problems);
+  }
 }
 
-function checkImages(entry: Record<string, unknown>, path: PathSegment[], problems: RawProblem[]) {
+function checkImage(ref: unknown, path: () => PathSegment[], problems: RawProblem[]) {
+  if (typeof ref !== 'string') return;
+  const problem = checkImageReference(ref);
+  if (problem) problems.push({ path: path(), ...problem });
+}
+
+function checkImages(entry: Record<string, unknown>, path: () => PathSegment[], problems: RawProblem[]) {
   const hasImage = entry.image !== undefined;
   const hasImages = entry.images !== undefined;
   if (!hasImage && !hasImages) {
     problems.push({
-      path,
+      path: path(),
       missing: 'image',
       message: 'missing image',
       hint: 'give "image: REF" or "images: {amd64: REF, arm64: REF}"',
     });
   }
   if (hasImage && hasImages) {
-    problems.push({ path: [...path, 'images'], at: 'key', message: 'give either "image" or "images", not both' });
+    problems.push({ path: [...path(), 'images'], at: 'key', message: 'give either "image" or "images", not both' });
   }
-  const refs: [PathSegment[], unknown][] = [[[...path, 'image'], entry.image]];
-  if (isRecord(entry.images)) {
-    const arches = Object.keys(entry.images);
+  // image references are checked last, in this order: image, images.*, requirements.images[*]
+  let arches: string[] | undefined;
+  const images = isRecord(entry.images) ? entry.images : undefined;
+  const declared = list(entry.architectures);
+  if (images !== undefined) {
+    arches = Object.keys(images);
     if (arches.length === 0)
-      problems.push({ path: [...path, 'images'], message: '"images" must list at least one architecture' });
-    for (const arch of arches) refs.push([[...path, 'images', arch], entry.images[arch]]);
-    list(entry.architectures).forEach((arch, k) => {
+      problems.push({ path: [...path(), 'images'], message: '"images" must list at least one architecture' });
+    for (let k = 0; k < declared.length; k++) {
+      const arch = declared[k];
       if (typeof arch === 'string' && !arches.includes(arch)) {
         problems.push({
-          path: [...path, 'architectures', k],
+          path: [...path(), 'architectures', k],
           message: `architecture "${arch}" has no image in "images"`,
           hint: `add images.${arch} or remove it from architectures`,
         });
       }
-    });
+    }
   }
-  const declared = list(entry.architectures);
-  declared.forEach((arch, k) => {
+  for (let k = 0; k < declared.length; k++) {
+    const arch = declared[k];
     if (declared.indexOf(arch) !== k) {
       problems.push({
-        path: [...path, 'architectures', k],
+        path: [...path(), 'architectures', k],
         message: `architecture "${String(arch)}" is listed twice`,
         severity: 'warning',
       });
     }
-  });
-  const requirements = isRecord(entry.requirements) ? entry.requirements : {};
-  list(requirements.images).forEach((ref, k) => {
-    refs.push([[...path, 'requirements', 'images', k], ref]);
-  });
-  for (const [refPath, ref] of refs) {
-    if (typeof ref !== 'string') continue;
-    const problem = checkImageReference(ref);
-    if (problem) problems.push({ path: refPath, ...problem });
+  }
+  checkImage(entry.image, () => [...path(), 'image'], problems);
+  if (images !== undefined && arches !== undefined) {
+    for (const arch of arches) checkImage(images[arch], () => [...path(), 'images', arch], problems);
+  }
+  const requirements = isRecord(entry.requirements) ? entry.requirements : undefined;
+  if (requirements !== undefined) {
+    const refs = list(requirements.images);
+    for (let k = 0; k < refs.length; k++) {
+      checkImage(refs[k], () => [...path(), 'requirements', 'images', k], problems);
+    }
   }
 }
 
-function checkCommands(commands: unknown, path: PathSegment[], problems: RawProblem[]) {
+function checkCommands(commands: unknown, path: () => PathSegment[], problems: RawProblem[]) {
   if (!Array.isArray(commands)) return;
-  const names = new Map<string, number>();
-  commands.forEach((command, k) => {
-    if (!isRecord(command)) return;
+  const names = new Set<string>();
+  for (let k = 0; k < commands.length; k++) {
+    const command = commands[k];
+    if (!isRecord(command)) continue;
     if (typeof command.name === 'string') {
       if (names.has(command.name)) {
-        problems.push({ path: [...path, k, 'name'], message: `duplicate command "${command.name}"` });
+        problems.push({ path: [...path(), k, 'name'], message: `duplicate command "${command.name}"` });
       } else {
-        names.set(command.name, k);
+        names.add(command.name);
       }
     }
     if (isRecord(command.envs)) {
-      for (const env of Object.keys(command.envs)) {
+      for (const env in command.envs) {
         if (RESERVED_ENVS.has(env)) {
           problems.push({
-            path: [...path, k, 'envs', env],
+            path: [...path(), k, 'envs', env],
             at: 'key',
             message: `environment variable ${env} is set by e for every command`,
             hint: 'remove it; e passes E_MODULE, E_VERSION, E_COMMAND, E_SHARED, E_STATE and E_PLATFORM itself',
@@ -212,38 +236,49 @@ function checkCommands(commands: unknown, path: PathSegment[], problems: RawProb
         }
       }
     }
-  });
-  const missing = REQUIRED_COMMANDS.filter((name) => !names.has(name));
-  if (missing.length > 0) {
-    problems.push({
-      path,
-      message: `missing required command${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`,
-      hint: `every module version must provide ${REQUIRED_COMMANDS.join(', ')}`,
-    });
   }
+  if (REQUIRED_COMMANDS.every((name) => names.has(name))) return;
+  const missing = REQUIRED_COMMANDS.filter((name) => !names.has(name));
+  problems.push({
+    path: path(),
+    message: `missing required command${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`,
+    hint: `every module version must provide ${REQUIRED_COMMANDS.join(', ')}`,
+  });
 }
 
-function checkRequirements(requirements: unknown, path: PathSegment[], problems: RawProblem[]) {
-  list(requirements).forEach((requirement, r) => {
-    if (!Array.isArray(requirement)) return;
+const NO_VALUES: readonly unknown[] = [];
+
+function checkRequirements(requirements: unknown, path: () => PathSegment[], problems: RawProblem[]) {
+  const all = list(requirements);
+  for (let r = 0; r < all.length; r++) {
+    const requirement = all[r];
+    if (!Array.isArray(requirement)) continue;
     if (requirement.length === 0) {
-      problems.push({ path: [...path, r], message: 'an empty requirement matches every module', severity: 'warning' });
+      problems.push({
+        path: [...path(), r],
+        message: 'an empty requirement matches every module',
+        severity: 'warning',
+      });
     }
-    requirement.forEach((expression, e) => {
-      if (!isRecord(expression) || typeof expression.operator !== 'string') return;
+    for (let e = 0; e < requirement.length; e++) {
+      const expression = requirement[e];
+      if (!isRecord(expression) || typeof expression.operator !== 'string') continue;
       const operator = normalizeOperator(expression.operator);
-      if (operator === undefined) return;
-      if (expression.values !== undefined && !Array.isArray(expression.values)) return;
-      const exprPath = [...path, r, e];
-      for (const problem of checkExpression(operator, list(expression.values))) {
+      if (operator === undefined) continue;
+      const values = expression.values;
+      if (values !== undefined && !Array.isArray(values)) continue;
+      const found = checkExpression(operator, values ?? NO_VALUES);
+      if (found.length === 0) continue;
+      const exprPath = [...path(), r, e];
+      for (const problem of found) {
         const at =
           problem.at.field === 'value'
             ? [...exprPath, 'values', problem.at.index]
-            : expression.values === undefined
+            : values === undefined
               ? exprPath
               : [...exprPath, 'values'];
         problems.push({ path: at, message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) });
       }
-    });
-  });
+    }
+  }
 }

@@ -1,42 +1,27 @@
-import * as z from 'zod';
+import type * as Zod from 'zod';
 import { STRICT_SEMVER } from '../selector/compare.js';
 import { LABEL_KEY_PATTERN } from '../selector/label-key.js';
 import { OPERATOR_SPELLINGS } from '../selector/operators.js';
+import { lazyRequire } from './lazy-require.js';
+import { ABSOLUTE_PATH, ARCHITECTURES, COMMAND_NAME, COMPONENT_NAME, ENV_NAME } from './schema-patterns.js';
 
-/** Docker's architecture names (GOARCH), as in `linux/<arch>` platforms. */
-export const ARCHITECTURES = [
-  'amd64',
-  'arm64',
-  'arm',
-  '386',
-  'ppc64le',
-  's390x',
-  'riscv64',
-  'mips64le',
-  'loong64',
-] as const;
+export {
+  ABSOLUTE_PATH,
+  ARCHITECTURE_ALIASES,
+  ARCHITECTURES,
+  COMMAND_NAME,
+  COMPONENT_NAME,
+  ENV_NAME,
+} from './schema-patterns.js';
 
-/** Other names people use for the same architectures. */
-export const ARCHITECTURE_ALIASES: Readonly<Record<string, string>> = {
-  x86_64: 'amd64',
-  'x86-64': 'amd64',
-  x64: 'amd64',
-  aarch64: 'arm64',
-  arm64v8: 'arm64',
-  armv7: 'arm',
-  armv7l: 'arm',
-  armhf: 'arm',
-  i386: '386',
-  i686: '386',
-  x86: '386',
-};
-
-export const COMPONENT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-export const COMMAND_NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const ABSOLUTE_PATH = /^\//;
+/*
+ * zod is loaded on first use: a valid file passes the quick shape check (shape-check.ts) without
+ * it, and only an invalid one, or `e repo schema`, needs the schema itself.
+ */
+const zod = lazyRequire<typeof Zod>('zod');
 
 function build() {
+  const z = zod();
   const labelKey = z.string().regex(new RegExp(LABEL_KEY_PATTERN));
   const requirementList = z
     .array(
@@ -123,5 +108,5 @@ export function repositorySchema(): RepositorySchema {
 
 /** The JSON Schema of the repository file, generated from the zod schema (`e repo schema`). */
 export function repositoryJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(repositorySchema(), { target: 'draft-2020-12' }) as Record<string, unknown>;
+  return zod().toJSONSchema(repositorySchema(), { target: 'draft-2020-12' }) as Record<string, unknown>;
 }

@@ -5,7 +5,7 @@ import { didYouMean } from './did-you-mean.js';
 import type { PathSegment } from './problem.js';
 import { getIn, type RawProblem } from './raw-problem.js';
 import { componentNameProblem, versionProblem } from './rules.js';
-import { ARCHITECTURE_ALIASES, ARCHITECTURES } from './schema.js';
+import { ARCHITECTURE_ALIASES, ARCHITECTURES } from './schema-patterns.js';
 
 type Issue = Zod.core.$ZodIssue;
 

@@ -36,33 +36,34 @@ export function checkExpression(operator: Operator, values: readonly unknown[]):
     ];
   }
   const problems: ExpressionProblem[] = [];
-  values.forEach((value, index) => {
-    const at = { field: 'value', index } as const;
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index];
+    const at = (): ExpressionProblem['at'] => ({ field: 'value', index });
     if (operator === 'logic') {
-      for (const problem of checkLogicRule(value)) problems.push({ at, ...problem });
-      return;
+      for (const problem of checkLogicRule(value)) problems.push({ at: at(), ...problem });
+      continue;
     }
     if (typeof value !== 'string') {
-      problems.push({ at, message: `values of operator ${operator} must be strings` });
-      return;
+      problems.push({ at: at(), message: `values of operator ${operator} must be strings` });
+      continue;
     }
     if (
       (operator === 'gt' || operator === 'ge' || operator === 'lt' || operator === 'le') &&
       !isComparableValue(value)
     ) {
       problems.push({
-        at,
+        at: at(),
         message: `operator ${operator} needs a number or a version, got ${JSON.stringify(value)}`,
         hint: 'gt/ge/lt/le compare numbers (5, 2.5) or versions (1.10.0); use eq/in for other values',
       });
     }
     if (operator === 'semver' && !isValidRange(value)) {
       problems.push({
-        at,
+        at: at(),
         message: `${JSON.stringify(value)} is not a valid semver range`,
         hint: 'write a node-semver range such as ">=2.5.0 <3" or "^1.2.0"',
       });
     }
-  });
+  }
   return problems;
 }

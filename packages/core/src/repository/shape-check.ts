@@ -1,0 +1,151 @@
+import { STRICT_SEMVER } from '../selector/compare.js';
+import { LABEL_KEY_PATTERN } from '../selector/label-key.js';
+import { OPERATOR_SPELLINGS } from '../selector/operators.js';
+import { ABSOLUTE_PATH, ARCHITECTURES, COMMAND_NAME, COMPONENT_NAME, ENV_NAME } from './schema-patterns.js';
+
+/*
+ * A quick yes/no over the shape the zod schema (schema.ts) describes. zod builds a copy of every
+ * object it checks, which on a large repository costs more than reading the file; this walks the
+ * data once and allocates nothing. It may only say yes to data the schema accepts: on anything
+ * unusual it says no, and the caller asks zod, which also says what is wrong
+ * (shape-check.test.ts holds the two together).
+ */
+
+type Fields = Readonly<Record<string, true>>;
+
+const LABEL_KEY = new RegExp(LABEL_KEY_PATTERN);
+const OPERATOR_SET = new Set(OPERATOR_SPELLINGS);
+const ARCHITECTURE_SET = new Set<string>(ARCHITECTURES);
+
+const fields = (...names: string[]): Fields => Object.fromEntries(names.map((name) => [name, true]));
+const ROOT_FIELDS = fields('version', 'kind', 'components');
+const COMPONENT_FIELDS = fields('name', 'type', 'versions');
+const VERSION_FIELDS = fields(
+  'version',
+  'latest',
+  'image',
+  'images',
+  'architectures',
+  'workdir',
+  'mounts',
+  'labels',
+  'requires',
+  'influences',
+  'requirements',
+  'commands',
+);
+const REQUIRES_FIELDS = fields('strong', 'weak');
+const REQUIREMENTS_FIELDS = fields('images', 'files', 'packages');
+const EXPRESSION_FIELDS = fields('key', 'operator', 'values');
+const COMMAND_FIELDS = fields('name', 'description', 'command', 'envs', 'args');
+
+/** A map as zod's objects and records take it: plain or null prototype, not a list. */
+function isMap(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === null || proto === Object.prototype;
+}
+
+/** Every own key is allowed (a strict object). */
+function closed(map: Record<string, unknown>, allowed: Fields): boolean {
+  for (const key in map) if (!Object.hasOwn(map, key) || allowed[key] !== true) return false;
+  return true;
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string';
+
+function isStringList(value: unknown, test?: (item: string) => boolean): boolean {
+  if (!Array.isArray(value)) return false;
+  for (const item of value) if (typeof item !== 'string' || (test !== undefined && !test(item))) return false;
+  return true;
+}
+
+const absolute = (text: string): boolean => ABSOLUTE_PATH.test(text);
+const nonEmpty = (text: string): boolean => text.length > 0;
+
+function isRequirementList(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  for (const requirement of value) {
+    if (!Array.isArray(requirement)) return false;
+    for (const expression of requirement) {
+      if (!isMap(expression) || !closed(expression, EXPRESSION_FIELDS)) return false;
+      if (!isString(expression.key) || !LABEL_KEY.test(expression.key)) return false;
+      if (!isString(expression.operator) || !OPERATOR_SET.has(expression.operator)) return false;
+      // json-logic rules (maps) are left to zod
+      if (expression.values !== undefined && !isStringList(expression.values)) return false;
+    }
+  }
+  return true;
+}
+
+function isCommand(value: unknown): boolean {
+  if (!isMap(value) || !closed(value, COMMAND_FIELDS)) return false;
+  if (!isString(value.name) || !COMMAND_NAME.test(value.name)) return false;
+  if (value.description !== undefined && !isString(value.description)) return false;
+  if (!isString(value.command) || value.command.length === 0) return false;
+  if (value.envs !== undefined) {
+    if (!isMap(value.envs)) return false;
+    for (const name in value.envs) if (!ENV_NAME.test(name) || !isString(value.envs[name])) return false;
+  }
+  return value.args === undefined || isStringList(value.args);
+}
+
+function isLabels(value: unknown): boolean {
+  if (!isMap(value)) return false;
+  for (const key in value) {
+    if (!LABEL_KEY.test(key)) return false;
+    const label = value[key];
+    if (typeof label === 'number' ? !Number.isFinite(label) : !isString(label) && typeof label !== 'boolean') {
+      return false;
+    }
+  }
+  return true;
+}
+
+function isVersion(value: unknown): boolean {
+  if (!isMap(value) || !closed(value, VERSION_FIELDS)) return false;
+  const v = value;
+  if (!isString(v.version) || !STRICT_SEMVER.test(v.version)) return false;
+  if (v.latest !== undefined && typeof v.latest !== 'boolean') return false;
+  if (v.image !== undefined && !isString(v.image)) return false;
+  if (v.images !== undefined) {
+    if (!isMap(v.images)) return false;
+    for (const arch in v.images) if (!ARCHITECTURE_SET.has(arch) || !isString(v.images[arch])) return false;
+  }
+  if (v.architectures !== undefined && !isStringList(v.architectures, (a) => ARCHITECTURE_SET.has(a))) return false;
+  if (v.workdir !== undefined && !(isString(v.workdir) && absolute(v.workdir))) return false;
+  if (v.mounts !== undefined && !isStringList(v.mounts, absolute)) return false;
+  if (v.labels !== undefined && !isLabels(v.labels)) return false;
+  if (v.requires !== undefined) {
+    const requires = v.requires;
+    if (!isMap(requires) || !closed(requires, REQUIRES_FIELDS)) return false;
+    if (requires.strong !== undefined && !isRequirementList(requires.strong)) return false;
+    if (requires.weak !== undefined && !isRequirementList(requires.weak)) return false;
+  }
+  if (v.influences !== undefined && !isRequirementList(v.influences)) return false;
+  if (v.requirements !== undefined) {
+    const r = v.requirements;
+    if (!isMap(r) || !closed(r, REQUIREMENTS_FIELDS)) return false;
+    if (r.images !== undefined && !isStringList(r.images)) return false;
+    if (r.files !== undefined && !isStringList(r.files, nonEmpty)) return false;
+    if (r.packages !== undefined && !isStringList(r.packages, nonEmpty)) return false;
+  }
+  if (!Array.isArray(v.commands)) return false;
+  for (const command of v.commands) if (!isCommand(command)) return false;
+  return true;
+}
+
+/** True only when the repository schema accepts `data` (false: ask zod). */
+export function fitsRepositoryShape(data: unknown): boolean {
+  if (!isMap(data) || !closed(data, ROOT_FIELDS)) return false;
+  if (data.version !== 'v1' || data.kind !== 'Repository' || !Array.isArray(data.components)) return false;
+  for (const component of data.components) {
+    if (!isMap(component) || !closed(component, COMPONENT_FIELDS)) return false;
+    if (!isString(component.name) || !COMPONENT_NAME.test(component.name)) return false;
+    if (component.type !== 'docker') return false;
+    const versions = component.versions;
+    if (!Array.isArray(versions) || versions.length === 0) return false;
+    for (const version of versions) if (!isVersion(version)) return false;
+  }
+  return true;
+}
