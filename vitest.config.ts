@@ -1,8 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
-const alias = { '@e/core': src('core'), '@e/module-sdk': src('module-sdk') };
+const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+// `@e/core` and its subpaths (`@e/core/repository` is src/repository/index.ts)
+const alias = [
+  { find: /^@e\/core$/, replacement: src('core/src/index.ts') },
+  { find: /^@e\/core\/([\w-]+)$/, replacement: src('core/src/$1/index.ts') },
+  { find: /^@e\/module-sdk$/, replacement: src('module-sdk/src/index.ts') },
+];
 
 export default defineConfig({
   resolve: { alias },

@@ -1,4 +1,5 @@
-import { defaultVersion, formatRequirement, loadRepository, sortedVersions } from '@e/core';
+import { defaultVersion, loadRepository, sortedVersions } from '@e/core/repository';
+import { formatRequirement } from '@e/core/selector';
 import type { GlobalOptions } from '../cli.js';
 import { emit, table } from '../output.js';
 

@@ -1,4 +1,4 @@
-import { repositoryJsonSchema } from '@e/core';
+import { repositoryJsonSchema } from '@e/core/repository';
 import type { GlobalOptions } from '../cli.js';
 import { emit } from '../output.js';
 

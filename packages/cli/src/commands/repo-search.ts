@@ -1,11 +1,5 @@
-import {
-  compareVersions,
-  defaultVersion,
-  formatRequirement,
-  loadRepository,
-  matchesRequirement,
-  parseSelector,
-} from '@e/core';
+import { defaultVersion, loadRepository } from '@e/core/repository';
+import { compareVersions, formatRequirement, matchesRequirement, parseSelector } from '@e/core/selector';
 import type { GlobalOptions } from '../cli.js';
 import { emit, table } from '../output.js';
 import { formatLabels } from './repo-list.js';

@@ -3,13 +3,13 @@ import {
   didYouMean,
   findComponent,
   findVersion,
-  formatRequirement,
   loadRepository,
   type ModuleVersion,
   RepositoryError,
   type Requirement,
   sortedVersions,
-} from '@e/core';
+} from '@e/core/repository';
+import { formatRequirement } from '@e/core/selector';
 import type { GlobalOptions } from '../cli.js';
 import { emit } from '../output.js';
 

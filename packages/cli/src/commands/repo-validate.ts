@@ -1,4 +1,4 @@
-import { formatProblem, parseRepository, readRepositorySource } from '@e/core';
+import { formatProblem, parseRepository, readRepositorySource } from '@e/core/repository';
 import type { GlobalOptions } from '../cli.js';
 import { emit } from '../output.js';
 

@@ -1,0 +1,27 @@
+/*
+ * `@e/core/repository`: the repository file alone (reading, validation, model, look-ups), for
+ * commands that need nothing else; it does not load the state, runtime or resolver code.
+ */
+export { EError, isEError, RepositoryError } from '../errors.js';
+export { didYouMean } from './did-you-mean.js';
+export { defaultVersion, findComponent, findVersion, sortedVersions } from './find-module.js';
+export type { ImageReference } from './image-reference.js';
+export { checkImageReference, parseImageReference } from './image-reference.js';
+export { InvalidRepositoryError, loadRepository, readRepositorySource } from './load-repository.js';
+export type {
+  Component,
+  Labels,
+  LabelValue,
+  MatchExpression,
+  ModuleCommand,
+  ModuleVersion,
+  Operator,
+  Repository,
+  Requirement,
+} from './model.js';
+export { REQUIRED_COMMANDS, RESERVED_STATE_KEY } from './model.js';
+export type { ParseResult } from './parse-repository.js';
+export { parseRepository } from './parse-repository.js';
+export type { Problem } from './problem.js';
+export { formatProblem } from './problem.js';
+export { ARCHITECTURES, repositoryJsonSchema } from './schema.js';
