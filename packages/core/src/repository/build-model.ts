@@ -34,24 +34,27 @@ export interface RawRepository {
 }
 
 /*
- * This runs on every valid file: plain loops and objects built field by field (in the order the
- * model lists them, which is the order of `-o json` output), with no spreads of optional parts.
+ * This runs on every valid file: plain loops, objects built field by field (in the order the
+ * model lists them, which is the order of `-o json` output), and the reader's own lists and
+ * ordinary maps reused rather than copied (the model is read-only). Nothing is shared between
+ * two places of the model, though: `-o yaml` would print a shared object as an alias.
  */
 
-/** A null-prototype map of the reader as an ordinary object. */
-function plain<T>(record: Record<string, T> | undefined): Record<string, T> {
+/** A map of the reader as an ordinary object: the fast reader's as it is, the yaml library's copied. */
+function plain<T>(record: Record<string, T> | undefined): Readonly<Record<string, T>> {
+  if (record === undefined) return {};
+  if (Object.getPrototypeOf(record) === Object.prototype) return record;
   const out: Record<string, T> = {};
-  if (record === undefined) return out;
   for (const key in record) {
     // an env variable may be called __proto__: keep it as a key, not as the prototype
-    if (key === '__proto__')
+    if (key === '__proto__') {
       Object.defineProperty(out, key, { value: record[key], enumerable: true, writable: true, configurable: true });
-    else out[key] = record[key] as T;
+    } else out[key] = record[key] as T;
   }
   return out;
 }
 
-function requirements(list: RawExpression[][] | undefined): Requirement[] {
+function requirements(list: RawExpression[][] | undefined): readonly Requirement[] {
   const out: Requirement[] = [];
   if (list === undefined) return out;
   for (const requirement of list) {

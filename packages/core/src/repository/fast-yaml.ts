@@ -133,15 +133,19 @@ class Reader {
     }
   }
 
-  /** `key:` at `col`: the key and where its value starts, or undefined. */
-  private keyAt(text: string, col: number): { key: string; rest: number } | undefined {
+  /** Where the value of the last key found by keyAt starts (no object per key: see below). */
+  private rest = 0;
+
+  /** `key:` at `col`: the key (its value starts at `this.rest`), or undefined. */
+  private keyAt(text: string, col: number): string | undefined {
     const c = text[col];
     if (c === '"' || c === "'") {
       const end = text.indexOf(c, col + 1);
       if (end === -1 || text[end + 1] !== ':' || (end + 2 < text.length && text[end + 2] !== ' ')) return undefined;
       const key = text.slice(col + 1, end);
       if (c === '"' && key.includes('\\')) giveUp();
-      return { key, rest: end + 2 };
+      this.rest = end + 2;
+      return key;
     }
     if (c === undefined || '[]{},#&*!|>%@`?"\''.includes(c)) return undefined;
     for (let i = col; i < text.length; i++) {
@@ -149,7 +153,8 @@ class Reader {
       if (d === 58 && (i + 1 === text.length || text.charCodeAt(i + 1) === 32)) {
         const key = text.slice(col, i).trimEnd();
         if (NULL.test(key) || BOOL.test(key)) giveUp();
-        return { key, rest: i + 1 };
+        this.rest = i + 1;
+        return key;
       }
       if (d === 32 && text.charCodeAt(i + 1) === 35) return undefined;
     }
@@ -161,10 +166,10 @@ class Reader {
     let first = true;
     for (;;) {
       const text = this.lines[this.line]!;
-      const entry = this.keyAt(text, col);
-      if (entry === undefined || (!first && this.indent(this.line) !== col)) return giveUp();
+      const key = this.keyAt(text, col);
+      if (key === undefined || (!first && this.indent(this.line) !== col)) return giveUp();
       first = false;
-      const { key, rest } = entry;
+      const rest = this.rest;
       addKey(map, key);
       const valueContext = childContext(context, key);
       let start = rest;
@@ -191,9 +196,13 @@ class Reader {
     let value: unknown;
     let end: number;
     if (c === '[' || c === '{') {
-      [value, end] = new Flow(text, start).read(context);
+      flow.text = text;
+      flow.i = start;
+      value = flow.read(context);
+      end = flow.i;
     } else if (c === '"' || c === "'") {
-      [value, end] = quoted(text, start);
+      value = quoted(text, start);
+      end = quotedEnd;
     } else {
       if ('&*!|>%@`?]},#'.includes(c) || isDash(text, start)) giveUp();
       let i = start;
@@ -212,8 +221,11 @@ class Reader {
   }
 }
 
-/** A one-line quoted scalar without escapes; [value, index after the closing quote]. */
-function quoted(text: string, start: number): [string, number] {
+/** Where the last quoted scalar ended (after its closing quote): no tuple per scalar. */
+let quotedEnd = 0;
+
+/** A one-line quoted scalar without escapes; its end goes to `quotedEnd`. */
+function quoted(text: string, start: number): string {
   const q = text[start]!;
   let out = '';
   let i = start + 1;
@@ -227,22 +239,22 @@ function quoted(text: string, start: number): [string, number] {
       continue;
     }
     if (q === '"' && out.includes('\\')) giveUp();
-    return [out, end + 1];
+    quotedEnd = end + 1;
+    return out;
   }
 }
 
-/** A flow collection on one line. */
+/** A flow collection on one line; one instance reads them all (set `text` and `i`, then read). */
 class Flow {
-  constructor(
-    private readonly text: string,
-    private i: number,
-  ) {}
+  text = '';
+  i = 0;
 
   private spaces(): void {
     while (this.text.charCodeAt(this.i) === 32) this.i++;
   }
 
-  read(context: Context): [unknown, number] {
+  /** The collection at `i`; leaves `i` after its closing bracket. */
+  read(context: Context): unknown {
     const { text } = this;
     const close = text[this.i] === '[' ? ']' : '}';
     this.i++;
@@ -261,7 +273,8 @@ class Flow {
           if (!this.next(close)) break;
         }
       }
-      return [closeMap(map, context), this.i + 1];
+      this.i++;
+      return closeMap(map, context);
     }
     const items: unknown[] = [];
     if (text[this.i] !== ']') {
@@ -271,7 +284,8 @@ class Flow {
         if (!this.next(close)) break;
       }
     }
-    return [items, this.i + 1];
+    this.i++;
+    return items;
   }
 
   /** After an item: true at a comma (more to come), false at the closing bracket. */
@@ -292,14 +306,13 @@ class Flow {
     this.spaces();
     const c = this.text[this.i];
     if (c === '[' || c === '{') {
-      const [node, end] = new Flow(this.text, this.i).read(context);
-      this.i = end;
+      const node = this.read(context);
       this.spaces();
       return node;
     }
     if (c === '"' || c === "'") {
-      const [value, end] = quoted(this.text, this.i);
-      this.i = end;
+      const value = quoted(this.text, this.i);
+      this.i = quotedEnd;
       this.spaces();
       return value;
     }
@@ -312,8 +325,8 @@ class Flow {
     this.spaces();
     const c = text[this.i];
     if (c === '"' || c === "'") {
-      const [value, end] = quoted(text, this.i);
-      this.i = end;
+      const value = quoted(text, this.i);
+      this.i = quotedEnd;
       this.spaces();
       return value;
     }
@@ -333,6 +346,8 @@ class Flow {
     return value;
   }
 }
+
+const flow = new Flow();
 
 /**
  * The document as the same plain data `readYaml` gives, or undefined when the text is outside the
