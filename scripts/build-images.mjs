@@ -334,6 +334,7 @@ async function buildModule({ name, dir, namespace }) {
     ).slice(0, 16);
     const ref = `${REGISTRY}/${namespace}/${name}:${version}`;
     const archRefs = [];
+    const archIds = [];
     let built = 0;
     let pushed = 0;
     for (const arch of ARCHES) {
@@ -360,8 +361,13 @@ async function buildModule({ name, dir, namespace }) {
         built++;
       }
       if (await pushIfNeeded(archRef, image.Id)) pushed++;
+      archIds.push(image.Id);
     }
     const indexWritten = await writeIndex(ref, archRefs);
+    // A local copy of the multi-arch tag pulled before this build would shadow the new images for
+    // e's default pull policy (missing): untag it unless it is one of the images just built.
+    const shadow = await localImage(ref);
+    if (shadow && !archIds.includes(shadow.Id)) await docker.getImage(ref).remove({ noprune: true });
     done.push(
       `${name}:${version} ${built || pushed || indexWritten ? `built ${built}, pushed ${pushed}${indexWritten ? ', index written' : ''}` : 'cached'}`,
     );

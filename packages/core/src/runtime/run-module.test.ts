@@ -161,19 +161,21 @@ describe('runModuleCommand', () => {
     expect(readFileSync(join(dir, 'state.yml'), 'utf8')).toBe(before);
   });
 
-  it('reports a timeout, keeping what obeys the rules', async () => {
-    const dir = shared();
+  it('reports a timeout and rolls back what the unfinished run wrote', async () => {
+    const before = 'azi:\n  status: applied\n';
+    const dir = shared(before);
     const { runtime } = fakeRuntime(() => {
-      writeFileSync(join(dir, 'state.yml'), 'kafka: {status: applying}\n');
+      writeFileSync(join(dir, 'state.yml'), `${before}kafka: {status: applying}\n`);
       return 'hang';
     });
     const request = { repository, shared: dir, module: 'kafka', command: 'apply', by: 'e', timeoutMs: 5000 };
     await expect(runModuleCommand(runtime, request, quiet)).rejects.toMatchObject({
       code: 'E_RUN_TIMEOUT',
       message: expect.stringContaining(
-        'kafka apply did not finish within 5s, so e killed and removed its container; its changes to kafka were kept',
+        'kafka apply did not finish within 5s, so e killed and removed its container; state.yml was restored as it was before the run because the run was timed-out before it finished',
       ),
     });
+    expect(readFileSync(join(dir, 'state.yml'), 'utf8')).toBe(before);
   });
 
   it('refuses a stale saved plan before running anything', async () => {
