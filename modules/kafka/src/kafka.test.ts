@@ -1,5 +1,5 @@
+import { claimNodes, pickUnusedNodes } from '@e/module-sdk';
 import { describe, expect, it } from 'vitest';
-import { claimNodes, pickUnusedNodes } from './infrastructure-nodes.js';
 import { desired, findDrift, initialConfig, kafkaVersionOf, metadata, planChanges, renderRemote } from './kafka.js';
 
 const node = (n: number | string, usedBy = 'unused') => ({

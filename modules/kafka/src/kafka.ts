@@ -1,15 +1,18 @@
 import {
+  type Address,
   type Change,
+  claimNodes,
   defineModule,
   diffFiles,
   diffValues,
   ModuleError,
   type ModuleMetadata,
+  nodesUsedBy,
+  pickUnusedNodes,
   type StateData,
   statusSchema,
 } from '@e/module-sdk';
 import { z } from 'zod';
-import { type Address, claimNodes, nodesUsedBy, pickUnusedNodes } from './infrastructure-nodes.js';
 
 /**
  * Bare Metal Kafka (mocked): a 3-broker cluster on nodes of an infrastructure module. Version

@@ -1,14 +1,16 @@
 import {
+  type Address,
   type Change,
+  claimNodes,
   defineModule,
   diffFiles,
   diffValues,
   ModuleError,
+  pickUnusedNodes,
   type StateData,
   statusSchema,
 } from '@e/module-sdk';
 import { z } from 'zod';
-import { type Address, claimNodes, pickUnusedNodes } from './infrastructure-nodes.js';
 
 /** On-prem Kubernetes (mocked): one control-plane node and two workers on infrastructure nodes. */
 export const KUBERNETES_VERSION = '1.29.4';

@@ -14,6 +14,24 @@ export type {
 export { defineModule } from './define-module.js';
 export { type Change, diffFiles, diffValues, formatChange } from './diff-values.js';
 export { isModuleError, ModuleError } from './errors.js';
+export {
+  type InfrastructureConfig,
+  type InfrastructureNodeRecord,
+  type InfrastructureOptions,
+  type InfrastructureSection,
+  infrastructureConfigSchema,
+  infrastructureModule,
+  infrastructureSectionSchema,
+} from './infrastructure-module.js';
+export {
+  type Address,
+  claimNodes,
+  type InfraNode,
+  infrastructures,
+  isInfrastructureSection,
+  nodesUsedBy,
+  pickUnusedNodes,
+} from './infrastructure-nodes.js';
 export type { Labels, LabelValue, MatchExpression, ModuleMetadata, Operator, Requirement } from './metadata.js';
 export { metadataToYaml } from './metadata.js';
 export { EXIT, main, RESERVED_STATE_KEY, type RunOptions, runModule } from './run-module.js';

@@ -1,4 +1,6 @@
-import { ModuleError, RESERVED_STATE_KEY, type StateData } from '@e/module-sdk';
+import type { StateData } from './define-module.js';
+import { ModuleError } from './errors.js';
+import { RESERVED_STATE_KEY } from './run-module.js';
 
 /**
  * The contract between infrastructure modules and the modules that run on their machines: an
