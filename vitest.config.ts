@@ -2,9 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
-// `@e/core` and its subpaths (`@e/core/repository` is src/repository/index.ts)
+// `@e/core` and its subpaths (`@e/core/repository` is src/repository/index.ts, `@e/core/errors` src/errors.ts)
 const alias = [
   { find: /^@e\/core$/, replacement: src('core/src/index.ts') },
+  { find: /^@e\/core\/errors$/, replacement: src('core/src/errors.ts') },
   { find: /^@e\/core\/([\w-]+)$/, replacement: src('core/src/$1/index.ts') },
   { find: /^@e\/module-sdk$/, replacement: src('module-sdk/src/index.ts') },
 ];

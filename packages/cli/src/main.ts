@@ -18,8 +18,8 @@ async function reportError(error: unknown, debug: boolean): Promise<number> {
   if (typeof err.code === 'string' && err.code.startsWith('commander.')) {
     return err.exitCode ?? 1;
   }
-  // @e/core is loaded only here, on the error path, so `e --version` and `e --help` stay light
-  const { isEError } = await import('@e/core');
+  // loaded only here, on the error path, and only the error classes: `e --help` stays light
+  const { isEError } = await import('@e/core/errors');
   if (isEError(error)) {
     process.stderr.write(`e: ${error.message}\n`);
     if (error.hint) process.stderr.write(`   ${error.hint}\n`);

@@ -1,4 +1,5 @@
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 
 export type OutputFormat = 'text' | 'json' | 'yaml';
 
@@ -8,8 +9,20 @@ export type OutputFormat = 'text' | 'json' | 'yaml';
  */
 export function emit(format: OutputFormat, data: unknown, renderText: () => string): void {
   const out =
-    format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : format === 'yaml' ? stringify(data) : renderText();
+    format === 'json'
+      ? `${JSON.stringify(data, null, 2)}\n`
+      : format === 'yaml'
+        ? yaml().stringify(data)
+        : renderText();
   process.stdout.write(out.endsWith('\n') || out === '' ? out : `${out}\n`);
+}
+
+let loadedYaml: typeof Yaml | undefined;
+
+/** The yaml library, loaded only for `-o yaml` (its CommonJS build is what `import` gets on Node too). */
+function yaml(): typeof Yaml {
+  loadedYaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return loadedYaml;
 }
 
 /** Left-aligned columns for text tables. */

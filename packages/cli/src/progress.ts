@@ -1,4 +1,4 @@
-import type { PullProgress } from '@e/core';
+import type { PullProgress } from '@e/core/runtime';
 import { createColors } from 'picocolors';
 
 type Colors = ReturnType<typeof createColors>;

@@ -1,4 +1,5 @@
-import { type ContainerRuntime, type Platform, parseDuration, parsePlatform, RuntimeError } from '@e/core';
+import { type ContainerRuntime, type Platform, parsePlatform, RuntimeError } from '@e/core/runtime';
+import { parseDuration } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 
 /** --platform (or E_PLATFORM) when given, else the engine's own. */

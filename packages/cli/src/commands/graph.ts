@@ -1,12 +1,8 @@
 import { resolve } from 'node:path';
-import {
-  type DependencyGraph,
-  dependencyGraph,
-  formatRequirement,
-  loadRepository,
-  loadState,
-  readInstalled,
-} from '@e/core';
+import { loadRepository } from '@e/core/repository';
+import { type DependencyGraph, dependencyGraph } from '@e/core/resolve';
+import { formatRequirement } from '@e/core/selector';
+import { loadState, readInstalled } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { emit } from '../output.js';
 

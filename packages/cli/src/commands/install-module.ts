@@ -1,20 +1,16 @@
 import { resolve } from 'node:path';
+import { didYouMean, loadRepository, type Repository } from '@e/core/repository';
 import {
-  didYouMean,
   type Explanation,
   formatCandidates,
   formatExplanation,
-  type InstalledRecord,
-  loadRepository,
-  loadState,
   parseInstallRequest,
-  type Repository,
   ResolutionError,
   type ResolveResult,
-  readInstalled,
   resolveInstall,
   runSteps,
-} from '@e/core';
+} from '@e/core/resolve';
+import { type InstalledRecord, loadState, readInstalled } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { emit } from '../output.js';
 import { colorsFor } from '../progress.js';

@@ -1,17 +1,8 @@
 import { resolve } from 'node:path';
-import {
-  formatRequirement,
-  installedVersion,
-  loadRepository,
-  loadState,
-  ResolutionError,
-  readInstalled,
-  removeInstalled,
-  runCommand,
-  saveState,
-  strongDependents,
-  withStateLock,
-} from '@e/core';
+import { loadRepository } from '@e/core/repository';
+import { installedVersion, ResolutionError, runCommand, strongDependents } from '@e/core/resolve';
+import { formatRequirement } from '@e/core/selector';
+import { loadState, readInstalled, removeInstalled, saveState, withStateLock } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { emit } from '../output.js';
 import type { RemoveFlags } from '../register-install.js';

@@ -1,20 +1,18 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import type { Repository } from '@e/core/repository';
 import {
-  createDockerRuntime,
   formatCandidates,
-  formatRequirement,
   type InstallStep,
-  LinePrefixer,
-  parseDuration,
-  parsePlatform,
-  type Repository,
   ResolutionError,
   type ResolveNotice,
   type RunContext,
   type StepEvents,
   type StepOutcome,
-} from '@e/core';
+} from '@e/core/resolve';
+import { createDockerRuntime, LinePrefixer, parsePlatform } from '@e/core/runtime';
+import { formatRequirement } from '@e/core/selector';
+import { parseDuration } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { colorsFor, createPullRenderer } from '../progress.js';
 

@@ -1,14 +1,7 @@
 import { resolve } from 'node:path';
-import {
-  formatExplanation,
-  installStep,
-  loadRepository,
-  loadState,
-  parseInstallRequest,
-  ResolutionError,
-  readInstalled,
-  resolveInstall,
-} from '@e/core';
+import { loadRepository } from '@e/core/repository';
+import { formatExplanation, installStep, parseInstallRequest, ResolutionError, resolveInstall } from '@e/core/resolve';
+import { loadState, readInstalled } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { emit } from '../output.js';
 import type { UpgradeFlags } from '../register-install.js';

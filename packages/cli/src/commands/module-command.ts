@@ -1,13 +1,12 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { loadRepository } from '@e/core/repository';
 import {
   createDockerRuntime,
   isEError,
   LinePrefixer,
-  loadRepository,
   type ModuleRunResult,
   PLAN_FORMAT,
-  parseDuration,
   parseModuleSpec,
   parsePlatform,
   RuntimeError,
@@ -15,7 +14,8 @@ import {
   runModuleCommand,
   type SavedPlan,
   writePlanFile,
-} from '@e/core';
+} from '@e/core/runtime';
+import { parseDuration } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { emit } from '../output.js';
 import { colorsFor, createPullRenderer } from '../progress.js';

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acquireStateLock, beginStateRun, writeStateText } from '@e/core';
+import { acquireStateLock, beginStateRun, writeStateText } from '@e/core/state';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../main.js';
 

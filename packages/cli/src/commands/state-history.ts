@@ -1,4 +1,4 @@
-import { type HistoryEntry, listHistory, readHistoryEntry, StateError } from '@e/core';
+import { type HistoryEntry, listHistory, readHistoryEntry, StateError } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { emit, table } from '../output.js';
 import { formatDuration, renderDiff } from './state-render.js';

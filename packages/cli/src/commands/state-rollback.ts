@@ -1,4 +1,4 @@
-import { parseDuration, rollbackState, StateError, withStateLock } from '@e/core';
+import { parseDuration, rollbackState, StateError, withStateLock } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { emit } from '../output.js';
 import { notice, renderDiff } from './state-render.js';

@@ -1,4 +1,4 @@
-import { loadState, StateError } from '@e/core';
+import { loadState, StateError } from '@e/core/state';
 import { stringify } from 'yaml';
 import type { GlobalOptions } from '../cli.js';
 import { emit } from '../output.js';

@@ -1,4 +1,4 @@
-import { describeHolder, unlockState } from '@e/core';
+import { describeHolder, unlockState } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { emit } from '../output.js';
 

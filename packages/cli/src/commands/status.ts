@@ -1,13 +1,8 @@
 import { resolve } from 'node:path';
-import {
-  formatRequirement,
-  loadRepository,
-  loadState,
-  missingCompanions,
-  newerVersions,
-  type Repository,
-  readInstalled,
-} from '@e/core';
+import { loadRepository, type Repository } from '@e/core/repository';
+import { missingCompanions, newerVersions } from '@e/core/resolve';
+import { formatRequirement } from '@e/core/selector';
+import { loadState, readInstalled } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { emit, table } from '../output.js';
 
