@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { type Document, isMap, isNode, isScalar, type Node } from 'yaml';
-import { z } from 'zod';
+import type * as Zod from 'zod';
 import { StateError } from '../errors.js';
 import { RESERVED_STATE_KEY } from '../repository/model.js';
 
@@ -23,16 +24,71 @@ export interface InstalledRecord {
 export type InstalledRecordInput = Omit<InstalledRecord, 'installedAt' | 'updatedAt' | 'needsPlan'> &
   Partial<Pick<InstalledRecord, 'installedAt' | 'updatedAt' | 'needsPlan'>>;
 
-const recordSchema = z.object({
-  version: z.union([z.string(), z.number()]).transform(String),
-  digest: z.string().optional(),
-  platform: z.string().optional(),
-  labels: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-  status: z.string(),
-  installedAt: z.string(),
-  updatedAt: z.string(),
-  needsPlan: z.boolean().default(false),
-});
+let schema: Zod.ZodType<InstalledRecord> | undefined;
+
+/**
+ * The schema of a record, built on first use: a well-formed record is read by `quickRecord`, so
+ * zod is loaded only to explain a malformed one (and by the test that keeps the two in step).
+ */
+export function recordSchema(): Zod.ZodType<InstalledRecord> {
+  if (schema !== undefined) return schema;
+  const { z } = createRequire(import.meta.url)('zod') as typeof Zod;
+  schema = z.object({
+    version: z.union([z.string(), z.number()]).transform(String),
+    digest: z.string().optional(),
+    platform: z.string().optional(),
+    labels: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    status: z.string(),
+    installedAt: z.string(),
+    updatedAt: z.string(),
+    needsPlan: z.boolean().default(false),
+  });
+  return schema;
+}
+
+/**
+ * What `recordSchema().parse(value)` returns, for a value it plainly accepts; undefined for
+ * anything else (then the schema decides, and explains). Same keys, in the same order.
+ */
+export function quickRecord(value: unknown): InstalledRecord | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const { version, digest, platform, labels, status, installedAt, updatedAt, needsPlan } = value;
+  if (typeof version !== 'string' && !isFiniteNumber(version)) return undefined;
+  if ((digest !== undefined && typeof digest !== 'string') || (platform !== undefined && typeof platform !== 'string'))
+    return undefined;
+  if (typeof status !== 'string' || typeof installedAt !== 'string' || typeof updatedAt !== 'string') return undefined;
+  if (needsPlan !== undefined && typeof needsPlan !== 'boolean') return undefined;
+  let labelsCopy: InstalledRecord['labels'] = {};
+  if (labels !== undefined) {
+    if (!isPlainObject(labels) || Object.hasOwn(labels, '__proto__')) return undefined;
+    labelsCopy = {};
+    for (const [key, label] of Object.entries(labels)) {
+      if (typeof label !== 'string' && typeof label !== 'boolean' && !isFiniteNumber(label)) return undefined;
+      labelsCopy[key] = label;
+    }
+  }
+  // zod keeps an optional key that is present, even when undefined
+  return {
+    version: String(version),
+    ...('digest' in value ? { digest: digest as string | undefined } : {}),
+    ...('platform' in value ? { platform: platform as string | undefined } : {}),
+    labels: labelsCopy,
+    status,
+    installedAt,
+    updatedAt,
+    needsPlan: needsPlan ?? false,
+  };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
 
 const INSTALLED = [RESERVED_STATE_KEY, 'installed'] as const;
 
@@ -53,7 +109,12 @@ export function readInstalled(state: StateSource): Record<string, InstalledRecor
   for (const pair of node.items) {
     const name = String(isNode(pair.key) ? (pair.key as { toJSON(): unknown }).toJSON() : pair.key);
     const value = isNode(pair.value) ? pair.value.toJSON() : pair.value;
-    const parsed = recordSchema.safeParse(value);
+    const quick = quickRecord(value);
+    if (quick !== undefined) {
+      records[name] = quick;
+      continue;
+    }
+    const parsed = recordSchema().safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const sub = issue?.path.map(String) ?? [];

@@ -1,0 +1,62 @@
+import { isDeepStrictEqual } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { quickRecord, recordSchema } from './installed-records.js';
+
+const base = { version: '0.1.0', status: 'applied', installedAt: '2024-05-01T10:00:00.000Z', updatedAt: 'u' };
+
+// quickRecord must return exactly what the schema returns, or leave the value to the schema
+const cases: [string, unknown][] = [
+  ['minimal', base],
+  ['numeric version', { ...base, version: 1.1 }],
+  ['negative zero version', { ...base, version: -0 }],
+  [
+    'every field, keys out of order',
+    { needsPlan: true, labels: { b: 1, a: 'x', c: false }, digest: 'd', platform: 'linux/arm64', ...base },
+  ],
+  ['unknown keys dropped', { ...base, extra: 3, more: { x: 1 } }],
+  [
+    'optional keys present but undefined',
+    { ...base, digest: undefined, platform: undefined, labels: undefined, needsPlan: undefined },
+  ],
+  ['integer-like label keys', { ...base, labels: { '2': 'b', '1': 'a', z: 0 } }],
+  ['__proto__ label key', { ...base, labels: JSON.parse('{"__proto__": 1, "k": 2}') }],
+  ['infinite label', { ...base, labels: { x: Number.POSITIVE_INFINITY } }],
+  ['NaN version', { ...base, version: Number.NaN }],
+  ['null digest', { ...base, digest: null }],
+  ['null labels', { ...base, labels: null }],
+  ['array labels', { ...base, labels: [1] }],
+  ['nested label', { ...base, labels: { a: { b: 1 } } }],
+  ['string needsPlan', { ...base, needsPlan: 'yes' }],
+  ['missing status', { version: '1', installedAt: 'i', updatedAt: 'u' }],
+  ['boolean version', { ...base, version: true }],
+  ['array', [base]],
+  ['null', null],
+  ['string', 'installed'],
+];
+
+describe('quickRecord', () => {
+  it.each(cases)('agrees with the schema: %s', (_name, value) => {
+    const quick = quickRecord(value);
+    const parsed = recordSchema().safeParse(value);
+    if (quick === undefined) {
+      // left to the schema: only values it rejects, or odd ones it may accept
+      return;
+    }
+    expect(parsed.success).toBe(true);
+    expect(isDeepStrictEqual(quick, parsed.data)).toBe(true);
+    expect(Object.keys(quick)).toEqual(Object.keys(parsed.data ?? {}));
+    expect(Object.keys(quick.labels)).toEqual(Object.keys(parsed.data?.labels ?? {}));
+  });
+
+  it('reads every plainly valid record itself', () => {
+    for (const name of ['minimal', 'numeric version', 'every field, keys out of order', 'unknown keys dropped']) {
+      expect(quickRecord(cases.find(([n]) => n === name)?.[1])).toBeDefined();
+    }
+  });
+
+  it('leaves every value the schema rejects to the schema', () => {
+    for (const [, value] of cases) {
+      if (!recordSchema().safeParse(value).success) expect(quickRecord(value)).toBeUndefined();
+    }
+  });
+});
