@@ -82,6 +82,11 @@ describe('fastReadYaml', () => {
     ['quoted keys', '        labels: {"a b": 1, \'c\': d}\n        "workdir": /x\n'],
     ['nested flow', '        labels: {a: [1, [2, {b: c}]], d: {e: {f: 1.10}}}\n'],
     ['windows line endings', '        image: x\r\n        labels: {a: b}\r\n'],
+    ['trailing non-breaking spaces', '        image: x\u00a0\n        labels: {a: b\u00a0 , c: d\u00a0} # x\n'],
+    ['unicode line separators in scalars', '        image: a\u2028b\n        labels: {a: b\u2029c, d: "e\u0085f"}\n'],
+    ['spaces before colons and commas', '        image : x\n        labels: {a : b , c: [d , e]}\n'],
+    ['a quoted key with a colon', '        labels: {"a:b": c, \'d: e\': f}\n        "x: y": z\n'],
+    ['dashes and colons starting scalars', '        labels: {a: -1, b: --x, c: :d, d: -e}\n        mounts: [-x, :y]\n'],
   ])('%s', (_, body) => {
     expect(same(doc(body))).toBeDefined();
   });
@@ -101,7 +106,83 @@ describe('fastReadYaml', () => {
     ['a mapping value on a key line', '        image: a: b\n'],
     ['a __proto__ key', '        labels:\n          __proto__: {a: b}\n'],
     ['a __proto__ key in a flow map', '        labels: {__proto__: x}\n'],
+    ['a tab after a colon', '        image:\tx\n'],
+    ['a tab inside a value', '        image: "a\tb"\n'],
+    ['a comment right after a quote', "        image: 'x'#c\n"],
+    ['a comment right after a flow collection', '        mounts: [/a]#c\n'],
+    ['a block list inside a flow list', '        mounts: [- a]\n'],
+    ['a lone dash inside a flow list', '        mounts: [-]\n'],
+    ['a list item among map keys', '        image: x\n        - a: b\n'],
+    ['an old Mac line end', '        image: x\r        workdir: /x\n'],
   ])('gives up on %s', (_, body) => {
     expect(same(doc(body))).toBeUndefined();
+  });
+
+  it('gives up on a byte order mark', () => {
+    expect(same(`\ufeff${doc('        image: x\n')}`)).toBeUndefined();
+  });
+
+  // small random edits of the example file: whatever the fast reader accepts, the yaml library
+  // must read the same way
+  it('agrees with the yaml library on edited copies of the example file', () => {
+    const example = readFileSync(`${root}repository.yml`, 'utf8');
+    const pieces = [
+      ' ',
+      '  ',
+      '\n',
+      '- ',
+      ': ',
+      ':',
+      ',',
+      '[',
+      ']',
+      '{',
+      '}',
+      '#',
+      ' #',
+      '"',
+      "'",
+      "''",
+      '\\',
+      '-',
+      '?',
+      '&a',
+      '*a',
+      '!',
+      '|',
+      '>',
+      '%',
+      '@',
+      '`',
+      'null',
+      '~',
+      'true',
+      '1.10',
+      '0x1F',
+      '\t',
+      '\r',
+      '\u00a0',
+      '__proto__',
+      'a: b',
+      '---',
+    ];
+    let seed = 42;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    let accepted = 0;
+    for (let run = 0; run < 150; run++) {
+      let text = example;
+      for (let edit = 1 + random(3); edit > 0; edit--) {
+        const at = random(text.length);
+        const kind = random(3);
+        if (kind === 0) text = text.slice(0, at) + pieces[random(pieces.length)]! + text.slice(at);
+        else if (kind === 1) text = text.slice(0, at) + text.slice(at + 1 + random(3));
+        else text = text.slice(0, at) + pieces[random(pieces.length)]! + text.slice(at + 1);
+      }
+      if (same(text) !== undefined) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(20);
   });
 });

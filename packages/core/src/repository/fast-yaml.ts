@@ -8,11 +8,17 @@ import { type Context, childContext, isLogicExpression, scalarFor } from './yaml
  * gives up, and the caller reads the file with the `yaml` library, which knows every corner of
  * YAML and where each node is, but is ~10 times slower on large files. Both give the same data
  * (fast-yaml.test.ts checks it).
+ *
+ * It walks the text by offset (no string per line) and takes keys and short scalars from a small
+ * table of strings already seen (no copy of `version`, `kind` or `eq` per occurrence), so that a
+ * large file costs little more than one pass over its characters.
  */
 
 class GiveUp extends Error {}
+/** One instance: giving up is not exceptional enough for a stack trace each time. */
+const GIVE_UP = new GiveUp();
 const giveUp = (): never => {
-  throw new GiveUp();
+  throw GIVE_UP;
 };
 
 type Data = Record<string, unknown>;
@@ -38,7 +44,42 @@ function resolve(text: string): unknown {
   return text;
 }
 
-const plainScalar = (text: string, context: Context): unknown => scalarFor(context, resolve(text), text);
+/** Whether a plain scalar starting with this character may be null or a boolean (`~`, n, N, t, T, f, F). */
+function mayBeNullOrBool(c: number): boolean {
+  return c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70;
+}
+
+const isNullOrBool = (key: string): boolean =>
+  (key.length === 0 || mayBeNullOrBool(key.charCodeAt(0))) && (NULL.test(key) || BOOL.test(key));
+
+/** Character classes, by code below 128. */
+const NOT_KEY_START = 1; // [ ] { } , # & * ! | > % @ ` ? " '
+const NOT_VALUE_START = 2; // & * ! | > % @ ` ? ] } , #
+const NOT_FLOW_START = 4; // & * ! | > % @ ` ? # [ ] { } ,
+const CLASS = new Uint8Array(128);
+for (const c of '[]{},#&*!|>%@`?"\'') CLASS[c.charCodeAt(0)]! |= NOT_KEY_START;
+for (const c of '&*!|>%@`?]},#') CLASS[c.charCodeAt(0)]! |= NOT_VALUE_START;
+for (const c of '&*!|>%@`?#[]{},') CLASS[c.charCodeAt(0)]! |= NOT_FLOW_START;
+const is = (c: number, cls: number): boolean => c < 128 && (CLASS[c]! & cls) !== 0;
+
+const SPACE = 32;
+const HASH = 35;
+const COLON = 58;
+const DASH = 45;
+const COMMA = 44;
+const QUOTE = 34;
+const APOSTROPHE = 39;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+
+/*
+ * Strings already seen, by a hash of their characters: keys and short scalars repeat all over a
+ * repository file. A slot holds the last string that hashed to it; longer strings are sliced.
+ */
+const INTERN_MAX = 32;
+const INTERN_SIZE = 1 << 13;
 
 /*
  * Maps are ordinary objects, which V8 keeps far smaller and faster than null-prototype ones (the
@@ -54,61 +95,117 @@ function closeMap(map: Data, context: Context): Data {
   return map;
 }
 
-function isDash(text: string, col: number): boolean {
-  return text.charCodeAt(col) === 45 && (col + 1 === text.length || text.charCodeAt(col + 1) === 32);
-}
-
 class Reader {
-  private readonly lines: string[];
-  private line = 0;
+  private readonly text: string;
+  private readonly length: number;
+  /** The current line: where it starts and where its `\n` is (or the end of the text). */
+  private start = 0;
+  private end = 0;
+  /** Where the value of the last key found by keyAt starts. */
+  private rest = 0;
+  /** Where the last quoted scalar ended (after its closing quote). */
+  private quotedEnd = 0;
+  /** The flow reader's position. */
+  private at = 0;
+  /** The first backslash at or after some earlier position (the text is read forwards). */
+  private backslash = -1;
+  /** Strings already seen (see INTERN_SIZE); one table per text, which slices may keep alive. */
+  private readonly interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SIZE).fill(undefined);
 
   constructor(text: string) {
-    this.lines = text.includes('\r') ? text.split(/\r?\n/) : text.split('\n');
+    this.text = text;
+    this.length = text.length;
+    this.end = this.lineEnd(0);
+  }
+
+  private code(i: number): number {
+    return this.text.charCodeAt(i);
+  }
+
+  private lineEnd(from: number): number {
+    const end = this.text.indexOf('\n', from);
+    return end === -1 ? this.length : end;
+  }
+
+  private nextLine(): void {
+    this.start = this.end + 1;
+    this.end = this.start < this.length ? this.lineEnd(this.start) : this.length;
+  }
+
+  /** The text from `from` to `to`, from the table of strings already seen when short. */
+  private str(from: number, to: number): string {
+    const n = to - from;
+    if (n > INTERN_MAX) return this.text.slice(from, to);
+    const { text } = this;
+    let hash = n;
+    for (let i = from; i < to; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
+    const slot = (hash ^ (hash >>> 13)) & (INTERN_SIZE - 1);
+    const seen = this.interned[slot];
+    if (seen !== undefined && seen.length === n) {
+      let i = 0;
+      while (i < n && seen.charCodeAt(i) === text.charCodeAt(from + i)) i++;
+      if (i === n) return seen;
+    }
+    const fresh = text.slice(from, to);
+    this.interned[slot] = fresh;
+    return fresh;
   }
 
   read(): unknown {
     this.skipBlank();
-    if (this.line >= this.lines.length) return null;
-    if (this.indent(this.line) !== 0) giveUp();
-    const node = this.block(0, 0, 'root');
+    if (this.start >= this.length) return null;
+    if (this.code(this.start) === SPACE) giveUp();
+    const node = this.block(this.start, 0, 'root');
     this.skipBlank();
-    if (this.line < this.lines.length) giveUp();
+    if (this.start < this.length) giveUp();
     return node;
   }
 
-  private indent(n: number): number {
-    const text = this.lines[n]!;
-    let i = 0;
-    while (text.charCodeAt(i) === 32) i++;
-    if (text.charCodeAt(i) === 9) giveUp();
-    return i;
+  private indent(): number {
+    let i = this.start;
+    while (this.text.charCodeAt(i) === SPACE) i++;
+    return i - this.start;
   }
 
   private skipBlank(): void {
-    while (this.line < this.lines.length) {
-      const text = this.lines[this.line]!;
-      const i = this.indent(this.line);
-      if (i < text.length && text[i] !== '#') {
-        if (i === 0 && (text.startsWith('---') || text.startsWith('...') || text[0] === '%')) giveUp();
+    const { text } = this;
+    while (this.start < this.length) {
+      const i = this.start + this.indent();
+      if (i < this.end && text.charCodeAt(i) !== HASH) {
+        if (
+          i === this.start &&
+          (text.startsWith('---', i) || text.startsWith('...', i) || text.charCodeAt(i) === 37) // %
+        ) {
+          giveUp();
+        }
         return;
       }
-      this.line++;
+      this.nextLine();
     }
   }
 
   /** The next non-blank line's indent, or -1 at the end. */
   private nextIndent(): number {
     this.skipBlank();
-    return this.line < this.lines.length ? this.indent(this.line) : -1;
+    return this.start < this.length ? this.indent() : -1;
   }
 
-  /** A block node starting at column `col` of the current line, inside a block indented `indent`. */
-  private block(col: number, indent: number, context: Context): unknown {
-    const text = this.lines[this.line]!;
-    if (isDash(text, col)) return this.sequence(col, context);
-    if (this.keyAt(text, col) !== undefined) return this.mapping(col, context);
-    const value = this.inline(text, col, context);
-    this.line++;
+  private isDash(i: number): boolean {
+    return this.code(i) === DASH && (i + 1 === this.end || this.code(i + 1) === SPACE);
+  }
+
+  private skipSpaces(i: number): number {
+    while (this.text.charCodeAt(i) === SPACE) i++;
+    return i;
+  }
+
+  /** A block node starting at offset `at` of the current line, inside a block indented `indent`. */
+  private block(at: number, indent: number, context: Context): unknown {
+    if (this.isDash(at)) return this.sequence(at - this.start, context);
+    const key = this.keyAt(at);
+    if (key !== undefined) return this.mapping(at - this.start, key, context);
+    const value = this.inline(at, context);
+    this.nextLine();
     if (this.nextIndent() > indent) giveUp(); // a multi-line scalar
     return value;
   }
@@ -117,245 +214,282 @@ class Reader {
     const items: unknown[] = [];
     for (;;) {
       const itemContext = childContext(context, items.length);
-      const text = this.lines[this.line]!;
-      let start = col + 1;
-      while (text.charCodeAt(start) === 32) start++;
-      if (start >= text.length || text[start] === '#') {
-        this.line++;
+      const start = this.skipSpaces(this.start + col + 1);
+      if (start >= this.end || this.code(start) === HASH) {
+        this.nextLine();
         const next = this.nextIndent();
-        items.push(next > col ? this.block(next, next, itemContext) : null);
+        items.push(next > col ? this.block(this.start + next, next, itemContext) : null);
       } else {
         items.push(this.block(start, col, itemContext));
       }
       const next = this.nextIndent();
       if (next < col) return items;
-      if (next > col || !isDash(this.lines[this.line]!, col)) giveUp();
+      if (next > col || !this.isDash(this.start + col)) giveUp();
     }
   }
 
-  /** Where the value of the last key found by keyAt starts (no object per key: see below). */
-  private rest = 0;
-
-  /** `key:` at `col`: the key (its value starts at `this.rest`), or undefined. */
-  private keyAt(text: string, col: number): string | undefined {
-    const c = text[col];
-    if (c === '"' || c === "'") {
-      const end = text.indexOf(c, col + 1);
-      if (end === -1 || text[end + 1] !== ':' || (end + 2 < text.length && text[end + 2] !== ' ')) return undefined;
-      const key = text.slice(col + 1, end);
-      if (c === '"' && key.includes('\\')) giveUp();
-      this.rest = end + 2;
-      return key;
+  /** `key:` at offset `at`: the key (its value starts at `this.rest`), or undefined. */
+  private keyAt(at: number): string | undefined {
+    const c = this.code(at);
+    if (c === QUOTE || c === APOSTROPHE) {
+      const close = this.text.indexOf(c === QUOTE ? '"' : "'", at + 1);
+      if (close === -1 || close >= this.end || this.code(close + 1) !== COLON) return undefined;
+      if (close + 2 < this.end && this.code(close + 2) !== SPACE) return undefined;
+      if (c === QUOTE && this.hasBackslash(at + 1, close)) giveUp();
+      this.rest = close + 2;
+      return this.str(at + 1, close);
     }
-    if (c === undefined || '[]{},#&*!|>%@`?"\''.includes(c)) return undefined;
-    for (let i = col; i < text.length; i++) {
-      const d = text.charCodeAt(i);
-      if (d === 58 && (i + 1 === text.length || text.charCodeAt(i + 1) === 32)) {
-        const key = text.slice(col, i).trimEnd();
-        if (NULL.test(key) || BOOL.test(key)) giveUp();
+    if (at >= this.end || is(c, NOT_KEY_START) || this.isDash(at)) return undefined;
+    for (let i = at; i < this.end; i++) {
+      const d = this.code(i);
+      if (d === COLON && (i + 1 === this.end || this.code(i + 1) === SPACE)) {
+        let to = i;
+        while (this.code(to - 1) === SPACE) to--;
+        const key = this.str(at, to);
+        if (isNullOrBool(key)) giveUp();
         this.rest = i + 1;
         return key;
       }
-      if (d === 32 && text.charCodeAt(i + 1) === 35) return undefined;
+      if (d === SPACE && this.code(i + 1) === HASH) return undefined;
     }
     return undefined;
   }
 
-  private mapping(col: number, context: Context): Data {
+  private mapping(col: number, first: string, context: Context): Data {
     const map: Data = {};
-    let first = true;
+    let key = first;
     for (;;) {
-      const text = this.lines[this.line]!;
-      const key = this.keyAt(text, col);
-      if (key === undefined || (!first && this.indent(this.line) !== col)) return giveUp();
-      first = false;
-      const rest = this.rest;
       addKey(map, key);
       const valueContext = childContext(context, key);
-      let start = rest;
-      while (text.charCodeAt(start) === 32) start++;
-      if (start >= text.length || text[start] === '#') {
-        this.line++;
+      const start = this.skipSpaces(this.rest);
+      if (start >= this.end || this.code(start) === HASH) {
+        this.nextLine();
         const next = this.nextIndent();
-        if (next > col) map[key] = this.block(next, next, valueContext);
-        else if (next === col && isDash(this.lines[this.line]!, col)) map[key] = this.sequence(col, valueContext);
+        if (next > col) map[key] = this.block(this.start + next, next, valueContext);
+        else if (next === col && this.isDash(this.start + col)) map[key] = this.sequence(col, valueContext);
         else map[key] = null;
       } else {
-        map[key] = this.inline(text, start, valueContext);
-        this.line++;
+        map[key] = this.inline(start, valueContext);
+        this.nextLine();
       }
       const next = this.nextIndent();
       if (next < col) return closeMap(map, context);
       if (next > col) giveUp();
+      key = this.keyAt(this.start + col) ?? giveUp();
     }
   }
 
-  /** A one-line value from `start` to the end of the line (a comment may follow). */
-  private inline(text: string, start: number, context: Context): unknown {
-    const c = text[start]!;
+  /** A one-line value from `at` to the end of the line (a comment may follow). */
+  private inline(at: number, context: Context): unknown {
+    const c = this.code(at);
     let value: unknown;
     let end: number;
-    if (c === '[' || c === '{') {
-      flow.text = text;
-      flow.i = start;
-      value = flow.read(context);
-      end = flow.i;
-    } else if (c === '"' || c === "'") {
-      value = quoted(text, start);
-      end = quotedEnd;
+    if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+      this.at = at;
+      value = this.flow(context);
+      end = this.at;
+    } else if (c === QUOTE || c === APOSTROPHE) {
+      value = this.quoted(at);
+      end = this.quotedEnd;
     } else {
-      if ('&*!|>%@`?]},#'.includes(c) || isDash(text, start)) giveUp();
-      let i = start;
-      while (i < text.length) {
-        const d = text.charCodeAt(i);
-        if (d === 32 && text.charCodeAt(i + 1) === 35) break;
-        if (d === 58 && (i + 1 === text.length || text.charCodeAt(i + 1) === 32)) giveUp();
+      if (is(c, NOT_VALUE_START) || this.isDash(at)) giveUp();
+      let i = at;
+      while (i < this.end) {
+        const d = this.code(i);
+        if (d === SPACE && this.code(i + 1) === HASH) break;
+        if (d === COLON && (i + 1 === this.end || this.code(i + 1) === SPACE)) giveUp();
         i++;
       }
-      value = plainScalar(text.slice(start, i).trimEnd(), context);
       end = i;
+      while (this.code(i - 1) === SPACE) i--;
+      value = this.plainScalar(at, i, context);
     }
-    while (text.charCodeAt(end) === 32) end++;
-    if (end < text.length && text[end] !== '#') giveUp();
+    const after = this.skipSpaces(end);
+    // a comment must be separated from the value by a space
+    if (after < this.end && (this.code(after) !== HASH || after === end)) giveUp();
     return value;
   }
-}
 
-/** Where the last quoted scalar ended (after its closing quote): no tuple per scalar. */
-let quotedEnd = 0;
-
-/** A one-line quoted scalar without escapes; its end goes to `quotedEnd`. */
-function quoted(text: string, start: number): string {
-  const q = text[start]!;
-  let out = '';
-  let i = start + 1;
-  for (;;) {
-    const end = text.indexOf(q, i);
-    if (end === -1) return giveUp();
-    out += text.slice(i, end);
-    if (q === "'" && text[end + 1] === "'") {
-      out += "'";
-      i = end + 2;
-      continue;
+  /** A plain scalar from `from` to `to` as the data for its context (see scalarFor). */
+  private plainScalar(from: number, to: number, context: Context): unknown {
+    if (from === to) return null;
+    if (context !== 'label' && context !== 'json') {
+      // outside labels, a number keeps its text: only null and booleans are read
+      if (!mayBeNullOrBool(this.code(from))) return this.str(from, to);
     }
-    if (q === '"' && out.includes('\\')) giveUp();
-    quotedEnd = end + 1;
-    return out;
-  }
-}
-
-/** A flow collection on one line; one instance reads them all (set `text` and `i`, then read). */
-class Flow {
-  text = '';
-  i = 0;
-
-  private spaces(): void {
-    while (this.text.charCodeAt(this.i) === 32) this.i++;
+    const text = this.str(from, to);
+    return scalarFor(context, resolve(text), text);
   }
 
-  /** The collection at `i`; leaves `i` after its closing bracket. */
-  read(context: Context): unknown {
+  private hasBackslash(from: number, to: number): boolean {
+    if (this.backslash < from && this.backslash !== -2) {
+      const next = this.text.indexOf('\\', from);
+      this.backslash = next === -1 ? -2 : next; // -2: none left
+    }
+    return this.backslash !== -2 && this.backslash < to;
+  }
+
+  /** A one-line quoted scalar without escapes; its end goes to `quotedEnd`. */
+  private quoted(at: number): string {
     const { text } = this;
-    const close = text[this.i] === '[' ? ']' : '}';
-    this.i++;
-    this.spaces();
-    if (close === '}') {
+    const q = text[at]!;
+    const from = at + 1;
+    const close = text.indexOf(q, from);
+    if (close === -1 || close >= this.end) return giveUp();
+    if (q === '"') {
+      if (this.hasBackslash(from, close)) giveUp();
+      this.quotedEnd = close + 1;
+      return this.str(from, close);
+    }
+    if (text.charCodeAt(close + 1) !== APOSTROPHE) {
+      this.quotedEnd = close + 1;
+      return this.str(from, close);
+    }
+    // '' is a quote
+    let out = '';
+    let i = from;
+    for (;;) {
+      const end = text.indexOf("'", i);
+      if (end === -1 || end >= this.end) return giveUp();
+      out += text.slice(i, end);
+      if (text.charCodeAt(end + 1) === APOSTROPHE) {
+        out += "'";
+        i = end + 2;
+        continue;
+      }
+      this.quotedEnd = end + 1;
+      return out;
+    }
+  }
+
+  /* Flow collections on one line, read from `this.at`. */
+
+  private flowSpaces(): void {
+    while (this.text.charCodeAt(this.at) === SPACE) this.at++;
+  }
+
+  /** The collection at `at`; leaves `at` after its closing bracket. */
+  private flow(context: Context): unknown {
+    const isMap = this.code(this.at) === OPEN_BRACE;
+    this.at++;
+    this.flowSpaces();
+    if (isMap) {
       const map: Data = {};
-      if (text[this.i] !== '}') {
+      if (this.code(this.at) !== CLOSE_BRACE) {
         for (;;) {
-          const key = this.plain(close);
-          if (text[this.i] !== ':' || NULL.test(key) || BOOL.test(key)) giveUp();
+          const key = this.flowKey(CLOSE_BRACE);
+          if (this.code(this.at) !== COLON || isNullOrBool(key)) giveUp();
           addKey(map, key);
-          this.i++;
-          this.spaces();
+          this.at++;
+          this.flowSpaces();
           const valueContext = childContext(context, key);
-          map[key] = text[this.i] === ',' || text[this.i] === '}' ? null : this.item(close, valueContext);
-          if (!this.next(close)) break;
+          const c = this.code(this.at);
+          map[key] = c === COMMA || c === CLOSE_BRACE ? null : this.flowItem(CLOSE_BRACE, valueContext);
+          if (!this.flowNext(CLOSE_BRACE)) break;
         }
       }
-      this.i++;
+      this.at++;
       return closeMap(map, context);
     }
     const items: unknown[] = [];
-    if (text[this.i] !== ']') {
+    if (this.code(this.at) !== CLOSE_BRACKET) {
       for (;;) {
-        items.push(this.item(close, childContext(context, items.length)));
-        if (text[this.i] === ':') giveUp(); // a single-pair map inside a list
-        if (!this.next(close)) break;
+        items.push(this.flowItem(CLOSE_BRACKET, childContext(context, items.length)));
+        if (this.code(this.at) === COLON) giveUp(); // a single-pair map inside a list
+        if (!this.flowNext(CLOSE_BRACKET)) break;
       }
     }
-    this.i++;
+    this.at++;
     return items;
   }
 
   /** After an item: true at a comma (more to come), false at the closing bracket. */
-  private next(close: string): boolean {
-    this.spaces();
-    const c = this.text[this.i];
-    if (c === ',') {
-      this.i++;
-      this.spaces();
-      if (this.text[this.i] === close) giveUp(); // a trailing comma: let the yaml library decide
+  private flowNext(close: number): boolean {
+    this.flowSpaces();
+    const c = this.code(this.at);
+    if (c === COMMA) {
+      this.at++;
+      this.flowSpaces();
+      if (this.code(this.at) === close) giveUp(); // a trailing comma: let the yaml library decide
       return true;
     }
     if (c === close) return false;
     return giveUp();
   }
 
-  private item(close: string, context: Context): unknown {
-    this.spaces();
-    const c = this.text[this.i];
-    if (c === '[' || c === '{') {
-      const node = this.read(context);
-      this.spaces();
+  private flowItem(close: number, context: Context): unknown {
+    this.flowSpaces();
+    const c = this.code(this.at);
+    if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+      const node = this.flow(context);
+      this.flowSpaces();
       return node;
     }
-    if (c === '"' || c === "'") {
-      const value = quoted(this.text, this.i);
-      this.i = quotedEnd;
-      this.spaces();
+    if (c === QUOTE || c === APOSTROPHE) {
+      const value = this.quoted(this.at);
+      this.at = this.quotedEnd;
+      this.flowSpaces();
       return value;
     }
-    return plainScalar(this.plain(close), context);
+    const from = this.at;
+    const to = this.flowPlain(close);
+    return this.plainScalar(from, to, context);
   }
 
-  /** A plain scalar's text (or a quoted key's); leaves the index on what follows it. */
-  private plain(close: string): string {
-    const { text } = this;
-    this.spaces();
-    const c = text[this.i];
-    if (c === '"' || c === "'") {
-      const value = quoted(text, this.i);
-      this.i = quotedEnd;
-      this.spaces();
+  private flowKey(close: number): string {
+    const c = this.code(this.at);
+    if (c === QUOTE || c === APOSTROPHE) {
+      const value = this.quoted(this.at);
+      this.at = this.quotedEnd;
+      this.flowSpaces();
       return value;
     }
-    if (c === undefined || '&*!|>%@`?#[]{},'.includes(c)) giveUp();
-    const from = this.i;
-    while (this.i < text.length) {
-      const d = text[this.i]!;
-      if (d === ',' || d === ']' || d === '}') break;
-      if (d === '[' || d === '{') giveUp();
-      const after = text[this.i + 1];
-      if (d === ':' && (after === ' ' || after === ',' || after === close || after === undefined)) break;
-      if (d === '#' && text[this.i - 1] === ' ') giveUp();
-      this.i++;
+    const from = this.at;
+    return this.str(from, this.flowPlain(close));
+  }
+
+  /** A plain scalar from `at`: returns where its text ends and leaves `at` on what follows it. */
+  private flowPlain(close: number): number {
+    const from = this.at;
+    const c = this.code(from);
+    if (this.at >= this.end || is(c, NOT_FLOW_START)) giveUp();
+    if (c === DASH) {
+      // `- ` or a lone `-` starts a block list, which a flow collection cannot hold
+      const d = this.code(this.at + 1);
+      if (this.at + 1 >= this.end || d === SPACE || d === COMMA || d === close) giveUp();
     }
-    const value = text.slice(from, this.i).trimEnd();
-    this.spaces();
-    return value;
+    while (this.at < this.end) {
+      const d = this.code(this.at);
+      if (d === COMMA || d === CLOSE_BRACKET || d === CLOSE_BRACE) break;
+      if (d === OPEN_BRACKET || d === OPEN_BRACE) giveUp();
+      if (d === COLON) {
+        const after = this.code(this.at + 1);
+        if (this.at + 1 >= this.end || after === SPACE || after === COMMA || after === close) break;
+      }
+      if (d === HASH && this.code(this.at - 1) === SPACE) giveUp();
+      this.at++;
+    }
+    let to = this.at;
+    while (to > from && this.code(to - 1) === SPACE) to--;
+    this.flowSpaces();
+    return to;
   }
 }
-
-const flow = new Flow();
 
 /**
  * The document as the same plain data `readYaml` gives, or undefined when the text is outside the
  * subset this reader knows (then use readYaml).
  */
 export function fastReadYaml(text: string): unknown {
+  // tabs (indentation or separation), byte order marks and old Mac line ends: the yaml library's
+  if (text.includes('\t') || text.charCodeAt(0) === 0xfeff) return undefined;
+  let source = text;
+  if (source.includes('\r')) {
+    source = source.replace(/\r\n/g, '\n');
+    if (source.includes('\r')) return undefined;
+  }
   try {
-    return new Reader(text).read();
+    return new Reader(source).read();
   } catch (error) {
     if (error instanceof GiveUp) return undefined;
     throw error;
