@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkImageReference, parseImageReference } from './image-reference.js';
+import { checkImageReference, isCommonImageReference, parseImageReference } from './image-reference.js';
 
 const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
@@ -31,5 +31,38 @@ describe('image references', () => {
     [`x/${'a'.repeat(260)}`, 'the name is longer than 255 characters'],
   ])('rejects %j: %s', (ref, why) => {
     expect(checkImageReference(ref)?.message).toBe(`invalid image reference ${JSON.stringify(ref)}: ${why}`);
+  });
+
+  it.each([
+    'busybox',
+    'busybox:1.36',
+    'library/busybox:1.36',
+    'localhost:5000/modules/kafka:0.1.0',
+    'docker.io/library/kafka:2.5.1',
+    'my_org/tool:v1',
+    'a__b/c-d.e/f---g',
+  ])('knows %s without parsing it in full', (ref) => {
+    expect(isCommonImageReference(ref)).toBe(true);
+  });
+
+  it('only says a reference is common when the full parse accepts it', () => {
+    const alphabet = 'ab09.-_:/@A[]';
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    let common = 0;
+    for (let run = 0; run < 20_000; run++) {
+      let ref = '';
+      for (let n = 1 + random(14); n > 0; n--) ref += alphabet[random(alphabet.length)];
+      if (!isCommonImageReference(ref)) continue;
+      common++;
+      expect([ref, parseImageReference(ref)]).not.toEqual([
+        ref,
+        expect.objectContaining({ message: expect.anything() }),
+      ]);
+    }
+    expect(common).toBeGreaterThan(100);
   });
 });

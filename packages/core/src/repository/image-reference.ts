@@ -16,8 +16,27 @@ export interface ImageReference {
   digest?: string;
 }
 
+/*
+ * The common forms, which every repository file is full of, in one regular expression each: a
+ * registry host (or a first path component without "." and ":") and path components, with an
+ * optional tag. Anything these do not match is parsed in full; they only ever say yes to what
+ * parseImageReference accepts (image-reference.test.ts holds the two together).
+ */
+const PART = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
+const QUICK_TAG = '(?::[\\w][\\w.-]{0,127})?';
+/** `host/path...[:tag]`: a first component that is a valid host (and, without "." or ":", a valid path component). */
+const WITH_HOST = new RegExp(`^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]+)?(?:/${PART})+${QUICK_TAG}$`);
+/** `path...[:tag]` whose first component has no "." (so it is not a host). */
+const WITHOUT_HOST = new RegExp(`^[a-z0-9]+(?:(?:_|__|-+)[a-z0-9]+)*(?:/${PART})*${QUICK_TAG}$`);
+
+/** Whether `ref` is surely a valid image reference (false: parse it to know). */
+export function isCommonImageReference(ref: string): boolean {
+  return ref.length <= 255 && (WITH_HOST.test(ref) || WITHOUT_HOST.test(ref));
+}
+
 /** Why `ref` is not an image reference, or undefined when it is one. */
 export function checkImageReference(ref: string): { message: string; hint?: string } | undefined {
+  if (isCommonImageReference(ref)) return undefined;
   const parsed = parseImageReference(ref);
   return 'message' in parsed ? parsed : undefined;
 }
