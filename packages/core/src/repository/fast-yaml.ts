@@ -81,20 +81,6 @@ const CLOSE_BRACE = 125;
 const INTERN_MAX = 32;
 const INTERN_SIZE = 1 << 13;
 
-/*
- * Maps are ordinary objects, which V8 keeps far smaller and faster than null-prototype ones (the
- * yaml-library reader's); a `__proto__` key, the one that would differ, is left to that reader.
- */
-function addKey(map: Data, key: string): void {
-  if (key === '__proto__' || Object.hasOwn(map, key)) giveUp();
-}
-
-/** A finished map. json-logic rules are rare: the yaml library reads them. */
-function closeMap(map: Data, context: Context): Data {
-  if (isLogicExpression(context, map.operator)) giveUp();
-  return map;
-}
-
 class Reader {
   private readonly text: string;
   private readonly length: number;
@@ -256,27 +242,83 @@ class Reader {
   }
 
   private mapping(col: number, first: string, context: Context): Data {
-    const map: Data = {};
+    const base = this.top;
     let key = first;
     for (;;) {
-      addKey(map, key);
+      this.addKey(base, key);
       const valueContext = childContext(context, key);
       const start = this.skipSpaces(this.rest);
+      let value: unknown;
       if (start >= this.end || this.code(start) === HASH) {
         this.nextLine();
         const next = this.nextIndent();
-        if (next > col) map[key] = this.block(this.start + next, next, valueContext);
-        else if (next === col && this.isDash(this.start + col)) map[key] = this.sequence(col, valueContext);
-        else map[key] = null;
+        if (next > col) value = this.block(this.start + next, next, valueContext);
+        else if (next === col && this.isDash(this.start + col)) value = this.sequence(col, valueContext);
+        else value = null;
       } else {
-        map[key] = this.inline(start, valueContext);
+        value = this.inline(start, valueContext);
         this.nextLine();
       }
+      this.push(key, value);
       const next = this.nextIndent();
-      if (next < col) return closeMap(map, context);
+      if (next < col) return this.closeMap(base, context);
       if (next > col) giveUp();
       key = this.keyAt(this.start + col) ?? giveUp();
     }
+  }
+
+  /*
+   * The keys and values of the maps being read, on a stack (a map's start at `base`): maps are
+   * built when complete, the most frequent shapes as object literals, which V8 makes faster and
+   * smaller than objects grown key by key.
+   */
+  private readonly keys: string[] = [];
+  private readonly values: unknown[] = [];
+  private top = 0;
+
+  private push(key: string, value: unknown): void {
+    this.keys[this.top] = key;
+    this.values[this.top] = value;
+    this.top++;
+  }
+
+  /** A key of the map starting at `base`: a duplicate or `__proto__` (see below) is the yaml library's. */
+  private addKey(base: number, key: string): void {
+    if (key === '__proto__') giveUp();
+    for (let i = base; i < this.top; i++) if (this.keys[i] === key) giveUp();
+  }
+
+  /**
+   * The map from `base` to the top of the stack, which it leaves. Maps are ordinary objects, which
+   * V8 keeps far smaller and faster than null-prototype ones (the yaml-library reader's); a
+   * `__proto__` key, the one that would differ, is left to that reader. json-logic rules are rare:
+   * the yaml library reads them too.
+   */
+  private closeMap(base: number, context: Context): Data {
+    const { keys, values } = this;
+    const n = this.top - base;
+    this.top = base;
+    const k0 = keys[base];
+    const v0 = values[base];
+    if (n === 3 && k0 === 'key' && keys[base + 1] === 'operator' && keys[base + 2] === 'values') {
+      if (isLogicExpression(context, values[base + 1])) giveUp();
+      return { key: v0, operator: values[base + 1], values: values[base + 2] };
+    }
+    if (k0 === 'name' && n >= 2 && n <= 3) {
+      const k1 = keys[base + 1];
+      const v1 = values[base + 1];
+      if (n === 2 && k1 === 'command') return { name: v0, command: v1 };
+      const k2 = keys[base + 2];
+      const v2 = values[base + 2];
+      if (k1 === 'command') {
+        if (k2 === 'args') return { name: v0, command: v1, args: v2 };
+        if (k2 === 'envs') return { name: v0, command: v1, envs: v2 };
+      } else if (k1 === 'description' && k2 === 'command') return { name: v0, description: v1, command: v2 };
+    }
+    const map: Data = {};
+    for (let i = base; i < base + n; i++) map[keys[i]!] = values[i];
+    if (isLogicExpression(context, map.operator)) giveUp();
+    return map;
   }
 
   /** A one-line value from `at` to the end of the line (a comment may follow). */
@@ -374,22 +416,22 @@ class Reader {
     this.at++;
     this.flowSpaces();
     if (isMap) {
-      const map: Data = {};
+      const base = this.top;
       if (this.code(this.at) !== CLOSE_BRACE) {
         for (;;) {
           const key = this.flowKey(CLOSE_BRACE);
           if (this.code(this.at) !== COLON || isNullOrBool(key)) giveUp();
-          addKey(map, key);
+          this.addKey(base, key);
           this.at++;
           this.flowSpaces();
           const valueContext = childContext(context, key);
           const c = this.code(this.at);
-          map[key] = c === COMMA || c === CLOSE_BRACE ? null : this.flowItem(CLOSE_BRACE, valueContext);
+          this.push(key, c === COMMA || c === CLOSE_BRACE ? null : this.flowItem(CLOSE_BRACE, valueContext));
           if (!this.flowNext(CLOSE_BRACE)) break;
         }
       }
       this.at++;
-      return closeMap(map, context);
+      return this.closeMap(base, context);
     }
     const items: unknown[] = [];
     if (this.code(this.at) !== CLOSE_BRACKET) {
