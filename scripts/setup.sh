@@ -49,6 +49,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "    installed npm dependencies"
 fi
 node_modules/.bin/tsc -b || fail "the TypeScript build failed (see above)"
+# e's own code with yaml and commander in a few files (starts ~50 ms faster); bin/e.js uses it while newer than the build
+rm -rf packages/cli/dist/bundle && node_modules/.bin/esbuild packages/cli/dist/main.js --bundle --splitting --format=esm --platform=node --target=node20 --outdir=packages/cli/dist/bundle --external:zod --external:write-file-atomic --external:listr2 --banner:js="import { createRequire as __eCreateRequire } from 'node:module'; const require = __eCreateRequire(import.meta.url);" --log-level=warning || fail "bundling the CLI failed (see above)"
 done_step "built"
 
 # --- 2. Docker engine --------------------------------------------------------------------------
