@@ -4,6 +4,9 @@
 //   1. `e module run hello plan`  vs  `docker run --rm` of the same image and command   (target <= 1.05)
 //   2. `e --version`              vs  `node -e 0`                                        (target <= 1.5)
 //
+// Then where e's time goes (`phases`): a few more runs of e with a preload that timestamps its
+// requests to the engine (start-up, before the container, the container, after it), medians.
+//
 //   node bench/overhead.mjs [--pairs 10] [--command plan]
 // Needs the built CLI (npx tsc -b), a Docker engine and the local registry (make setup).
 import { spawnSync } from 'node:child_process';
@@ -74,6 +77,63 @@ function comparePairs(title, target, a, b) {
   return ratio;
 }
 
+// Loaded into e with --import: writes `phase <name> <ms since process start>` to stderr on exit.
+const PHASE_PRELOAD = `
+import http from 'node:http';
+const marks = {};
+const mark = (name) => { marks[name] ??= performance.now(); };
+const request = http.request;
+http.request = function (options, ...rest) {
+  const req = request.call(this, options, ...rest);
+  const method = options?.method ?? 'GET';
+  const path = String(options?.path ?? '');
+  mark('first-request');
+  if (method === 'POST' && path.startsWith('/containers/create')) mark('create');
+  if (method === 'DELETE' && path.startsWith('/containers/')) req.on('response', () => mark('removed'));
+  return req;
+};
+process.on('exit', () => {
+  mark('exit');
+  for (const [name, ms] of Object.entries(marks)) process.stderr.write('phase ' + name + ' ' + ms.toFixed(1) + '\\n');
+});
+`;
+
+/** Median ms of each phase of `e module run` over `runs` runs (performance.now() counts from process start). */
+function phases(runs, args) {
+  const spans = {
+    'start-up: node and loading e': [],
+    'before the container: repository, lock, state, image': [],
+    'the container: create to removed': [],
+    'after: history, records, lock': [],
+  };
+  for (let i = 0; i < runs; i++) {
+    const result = spawnSync(
+      process.execPath,
+      ['--import', `data:text/javascript,${encodeURIComponent(PHASE_PRELOAD)}`, E, ...args],
+      {
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const marks = Object.fromEntries(
+      [...result.stderr.toString().matchAll(/^phase (\S+) ([\d.]+)$/gm)].map((m) => [m[1], Number(m[2])]),
+    );
+    if (result.status !== 0 || marks.create === undefined || marks.removed === undefined) {
+      throw new Error(`phases: e exited ${result.status}: ${result.stderr.toString().trim().slice(-500)}`);
+    }
+    const values = [
+      marks['first-request'],
+      marks.create - marks['first-request'],
+      marks.removed - marks.create,
+      marks.exit - marks.removed,
+    ];
+    for (const [j, list] of Object.values(spans).entries()) list.push(values[j]);
+  }
+  console.log(`\n  where e's time goes (${runs} runs with a timing preload, medians):`);
+  for (const [name, values] of Object.entries(spans))
+    console.log(`  ${median(values).toFixed(0).padStart(5)} ms  ${name}`);
+}
+
 const shared = mkdtempSync(join(tmpdir(), 'e-bench-'));
 try {
   comparePairs(
@@ -88,6 +148,7 @@ try {
       run: () => timed('docker', ['run', '--rm', '-v', `${shared}:/shared`, '-w', '/shared', IMAGE, COMMAND]),
     },
   );
+  phases(PAIRS, ['-r', REPOSITORY, '-s', shared, 'module', 'run', 'hello', COMMAND]);
   comparePairs(
     `2. e --version  vs  node -e 0  (${PAIRS} pairs)`,
     1.5,
