@@ -35,8 +35,9 @@ export interface RawRepository {
 
 /*
  * This runs on every valid file: plain loops, objects built field by field (in the order the
- * model lists them, which is the order of `-o json` output), and the reader's own lists and
- * ordinary maps reused rather than copied (the model is read-only). Nothing is shared between
+ * model lists them, which is the order of `-o json` output), and the reader's own lists, ordinary
+ * maps and expressions reused rather than copied (the model is read-only; the reader's data is
+ * this module's alone). Nothing is shared between
  * two places of the model, though: `-o yaml` would print a shared object as an alias.
  */
 
@@ -54,17 +55,42 @@ function plain<T>(record: Record<string, T> | undefined): Readonly<Record<string
   return out;
 }
 
-function requirements(list: RawExpression[][] | undefined): readonly Requirement[] {
-  const out: Requirement[] = [];
-  if (list === undefined) return out;
-  for (const requirement of list) {
-    const expressions: MatchExpression[] = [];
-    for (const expr of requirement) {
-      expressions.push({ key: expr.key, operator: normalizeOperator(expr.operator)!, values: expr.values ?? [] });
-    }
-    out.push(expressions);
+/**
+ * An expression of the fast reader written as the model has it (`key`, `operator`, `values`, in
+ * that order): the model takes it as it is, with its operator spelled the canonical way.
+ */
+function isModelExpression(expr: RawExpression): boolean {
+  if (Object.getPrototypeOf(expr) !== Object.prototype) return false;
+  let i = 0;
+  for (const key in expr) {
+    if (key !== (i === 0 ? 'key' : i === 1 ? 'operator' : 'values')) return false;
+    i++;
   }
-  return out;
+  return i === 3;
+}
+
+/** A requirement list of the model; the reader's lists are taken as they are when nothing in them changes. */
+function requirements(list: RawExpression[][] | undefined): readonly Requirement[] {
+  if (list === undefined) return [];
+  let out: Requirement[] | undefined;
+  for (let r = 0; r < list.length; r++) {
+    const requirement = list[r]!;
+    let expressions: MatchExpression[] | undefined;
+    for (let e = 0; e < requirement.length; e++) {
+      const expr = requirement[e]!;
+      const operator = normalizeOperator(expr.operator)!;
+      if (isModelExpression(expr)) {
+        if (expr.operator !== operator) expr.operator = operator;
+        expressions?.push(expr as MatchExpression);
+      } else {
+        expressions ??= requirement.slice(0, e) as MatchExpression[];
+        expressions.push({ key: expr.key, operator, values: expr.values ?? [] });
+      }
+    }
+    if (expressions !== undefined) out ??= list.slice(0, r) as Requirement[];
+    out?.push(expressions ?? (requirement as MatchExpression[]));
+  }
+  return out ?? (list as Requirement[]);
 }
 
 function command(raw: RawVersion['commands'][number]): ModuleCommand {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { fastReadYaml } from './fast-yaml.js';
 import { parseRepository } from './parse-repository.js';
 import { formatProblem } from './problem.js';
 
@@ -147,5 +148,30 @@ components:
     const result = parseRepository(readFileSync(path, 'utf8'), 'repository.yml');
     expect(result.problems.filter((p) => p.severity === 'error').map(formatProblem)).toEqual([]);
     expect(result.value?.components.length).toBeGreaterThan(0);
+  });
+
+  // a tab in a comment: the fast reader leaves the file to the yaml library
+  const slowly = (text: string) => parseRepository(`${text}# \t\n`, 'r.yml');
+
+  it.each([
+    ['the example repository.yml', readFileSync(new URL('../../../../repository.yml', import.meta.url), 'utf8')],
+    [
+      'expressions in another order',
+      kafka
+        .replace(/.*operator: logic.*\n/, '')
+        .replace(
+          '{key: kind, operator: eq, values: [logs-storage]}',
+          '{operator: eq, values: [logs-storage], key: kind}',
+        )
+        .replace('{key: kind, operator: eq, values: [monitoring]}', '{key: kind, values: [monitoring], operator: In}'),
+    ],
+  ])('builds the same model, in the same order, from both readers: %s', (_, text) => {
+    expect(fastReadYaml(text)).toBeDefined();
+    expect(fastReadYaml(`${text}# \t\n`)).toBeUndefined();
+    const fast = parseRepository(text, 'r.yml');
+    const slow = slowly(text);
+    expect(fast.value).toBeDefined();
+    expect(JSON.stringify(fast.value)).toBe(JSON.stringify(slow.value));
+    expect(fast.problems).toEqual(slow.problems);
   });
 });
