@@ -8,7 +8,7 @@ import { influencedInstalledModules } from '../resolve/influences.js';
 import { getInstalled, type InstalledRecord, readInstalled, setInstalled } from '../state/installed-records.js';
 import type { HistoryOutcome } from '../state/state-history.js';
 import { beginStateRun, recoverInterruptedRun, type StateRunResult } from '../state/state-run.js';
-import { loadState, readStateText, saveState } from '../state/state-store.js';
+import { type LoadedState, loadState, readStateText, reloadState, saveState } from '../state/state-store.js';
 import { withStateLock } from '../state/with-state-lock.js';
 import {
   type ContainerRuntime,
@@ -144,16 +144,20 @@ export async function runModuleCommand(
 
       const args = [...command.args, ...(request.extraArgs ?? [])];
       const platformText = formatPlatform(platform);
-      const run = await beginStateRun(shared, {
-        module,
-        version: version.version,
-        command: command.name,
-        args,
-        digest: image.digest,
-        platform: platformText,
-        allowedSections: allowedSections(version, installed, module),
-        by: request.by,
-      });
+      const run = await beginStateRun(
+        shared,
+        {
+          module,
+          version: version.version,
+          command: command.name,
+          args,
+          digest: image.digest,
+          platform: platformText,
+          allowedSections: allowedSections(version, installed, module),
+          by: request.by,
+        },
+        loaded,
+      );
       const tails = { stdout: new OutputTail(), stderr: new OutputTail() };
       const started = Date.now();
       let outcome: RunOutcome;
@@ -218,7 +222,7 @@ export async function runModuleCommand(
       const settled = await run.finish({ exitCode, outcome: runOutcome(command.name, exitCode) });
       if (settled.restored) throw runError('E_STATE_RULES', `${label} broke the state rules`, settled, 1);
 
-      await updateInstalledRecord({ shared, selected, command: command.name, exitCode, image, platform: platformText });
+      await updateInstalledRecord({ loaded, selected, command: command.name, exitCode, image, platform: platformText });
       return {
         module,
         version: version.version,
@@ -261,7 +265,8 @@ function runError(code: string, why: string, settled: StateRunResult, exitCode: 
 }
 
 interface RecordUpdate {
-  shared: string;
+  /** The state as loaded before the run (not edited since). */
+  loaded: LoadedState;
   selected: SelectedVersion;
   command: string;
   exitCode: number;
@@ -275,9 +280,9 @@ interface RecordUpdate {
  * apply flags the modules it influences. Writes only when something changed.
  */
 async function updateInstalledRecord(update: RecordUpdate): Promise<void> {
-  const { shared, selected, command, exitCode } = update;
+  const { selected, command, exitCode } = update;
   const module = selected.component.name;
-  const loaded = await loadState(shared);
+  const loaded = await reloadState(update.loaded);
   const all = readInstalled(loaded);
   const previous = all[module];
   const ok = exitCode === 0 || (command === 'plan' && exitCode === 2) || (command === 'audit' && exitCode === 3);

@@ -150,6 +150,18 @@ describe('checkStateChange', () => {
     expect(checkStateChange({ before: 'kafka: {}\n', after: '', module: 'kafka' }).ok).toBe(true);
   });
 
+  it('an unchanged text is no change, but an invalid state stays invalid even when unchanged', () => {
+    expect(checkStateChange({ before: base, after: base, module: 'kafka', allowedSections: [] })).toEqual({
+      ok: true,
+      problems: [],
+      changedSections: [],
+    });
+    const invalid = `${base}kafka: {}\n`;
+    const report = checkStateChange({ before: invalid, after: invalid, module: 'kafka' });
+    expect(report.ok).toBe(false);
+    expect(report.problems[0]).toContain('state.yml was already invalid before kafka ran');
+  });
+
   it('summarises many changed paths', () => {
     const after = edit('ip: 10.0.0.1}', 'ip: 1}')
       .replace('ip: 10.0.0.2}', 'ip: 2}')

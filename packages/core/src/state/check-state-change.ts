@@ -45,6 +45,8 @@ export function checkStateChange(input: StateChangeInput): StateChangeReport {
       ? { ok: false, problems: [`${module} deleted state.yml`], changedSections: Object.keys(before.data) }
       : { ok: true, problems: [], changedSections: [] };
   }
+  // most runs (plan, audit) leave the file as it was: same text, same valid state, nothing changed
+  if (input.after === input.before) return { ok: true, problems: [], changedSections: [] };
   const after = parseStateText(input.after);
   if (!after.ok) {
     const what = after.reason === 'not-a-mapping' ? 'a mapping' : 'valid YAML';

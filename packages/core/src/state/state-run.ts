@@ -7,7 +7,7 @@ import { checkStateChange } from './check-state-change.js';
 import { appendHistory, type HistoryEntry, type HistoryOutcome } from './state-history.js';
 import { holderLiveness } from './state-lock.js';
 import { statePaths } from './state-paths.js';
-import { loadState, readStateText, writeStateText } from './state-store.js';
+import { type LoadedState, loadState, readStateText, writeStateText } from './state-store.js';
 
 /** What the runtime is about to run; recorded in the history. */
 export interface StateRunInfo {
@@ -70,16 +70,17 @@ interface RunMarker {
  * Snapshots state.yml before a module run (the caller holds the state lock). Refuses to start when
  * the state is already invalid or the module is named like e's reserved key. The snapshot is also
  * kept in `.e/run.json` until `finish`, so a run whose e process died can be cleaned up later.
+ * `loaded`: the state as the caller loaded it under the same lock, so it is not read and parsed again.
  */
-export async function beginStateRun(shared: string, info: StateRunInfo): Promise<StateRun> {
+export async function beginStateRun(shared: string, info: StateRunInfo, loaded?: LoadedState): Promise<StateRun> {
   if (info.module === RESERVED_STATE_KEY) {
     throw new StateError(
       'E_STATE_RESERVED',
       `A module cannot be named "${RESERVED_STATE_KEY}": that state key is e's own.`,
     );
   }
-  const loaded = await loadState(shared);
-  const snapshot = loaded.exists ? loaded.text : undefined;
+  const state = loaded ?? (await loadState(shared));
+  const snapshot = state.exists ? state.text : undefined;
   const startedAt = new Date();
   const marker: RunMarker = {
     info,

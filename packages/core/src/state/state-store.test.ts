@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getInstalled, readInstalled, removeInstalled, setInstalled } from './installed-records.js';
-import { loadState, saveState, writeStateText } from './state-store.js';
+import { loadState, reloadState, saveState, writeStateText } from './state-store.js';
 
 let shared: string;
 beforeEach(async () => {
@@ -22,6 +22,21 @@ kafka:
 `;
 
 describe('state store on a real file system', () => {
+  it('reloadState returns the loaded state while the file is unchanged, and reads it again once it changed', async () => {
+    const missing = await loadState(shared);
+    expect(await reloadState(missing)).toBe(missing);
+    await writeStateText(shared, handWritten);
+    const written = await reloadState(missing);
+    expect(written).toMatchObject({ exists: true, text: handWritten });
+    expect(await reloadState(written)).toBe(written);
+    await writeStateText(shared, `${handWritten}logging: {}\n`);
+    expect((await reloadState(written)).data).toHaveProperty('logging');
+    await writeStateText(shared, '');
+    expect(await reloadState(written)).toMatchObject({ exists: true, text: '', data: {} });
+    await writeStateText(shared, undefined);
+    expect(await reloadState(written)).toMatchObject({ exists: false, text: '' });
+  });
+
   it('treats a missing state.yml as the empty state', async () => {
     const state = await loadState(shared);
     expect(state).toMatchObject({ exists: false, text: '', data: {} });

@@ -41,6 +41,16 @@ export async function loadState(shared: string): Promise<LoadedState> {
 }
 
 /**
+ * The state as it is now: `previous` itself while state.yml still holds exactly its text (no
+ * second parse), else loaded again. `previous` must not have been edited since it was loaded.
+ */
+export async function reloadState(previous: LoadedState): Promise<LoadedState> {
+  const raw = await readStateText(dirname(previous.path));
+  const same = raw === undefined ? !previous.exists : previous.exists && raw === previous.text;
+  return same ? previous : loadState(dirname(previous.path));
+}
+
+/**
  * Writes an edited state atomically (temporary file, fsync, rename) and returns the new text.
  * Bytes outside e's reserved section are kept as read when only that section was edited.
  * The caller must hold the state lock.
