@@ -80,7 +80,7 @@ describe('e module new', () => {
     [['module', 'new', 'Bad_Name'], 'e: "Bad_Name" is not a module name'],
     [
       ['module', 'new', 'kafka'],
-      'e: ' + join(ROOT, 'modules/kafka') + ' already exists, and e module new does not overwrite anything.',
+      `e: ${join(ROOT, 'modules/kafka')} already exists, and e module new does not overwrite anything.`,
     ],
     [['module', 'new', 'greeter', '--version', '1.0'], 'e: --version "1.0" is not a semantic version such as 0.1.0.'],
   ])('refuses %j in one sentence and creates nothing', async (args, message) => {

@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 // `e --version` / `e -v` answer before anything else is loaded; only as the first argument, so
 // subcommands stay free to take a --version option of their own.
+// `e ... | head` closes the pipe early: stop quietly, as other command-line tools do.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const first = process.argv[2];
 if ((first === '--version' || first === '-v') && process.argv.length === 3) {
   const { readFileSync } = await import('node:fs');
