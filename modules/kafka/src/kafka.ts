@@ -3,8 +3,8 @@ import {
   type Change,
   claimNodes,
   defineModule,
+  diffEffects,
   diffFiles,
-  diffValues,
   ModuleError,
   type ModuleMetadata,
   nodesUsedBy,
@@ -115,11 +115,7 @@ export function desired(inputs: Inputs, config: Config): { section: Section; sec
 }
 
 export function planChanges(inputs: Inputs, config: Config): Change[] {
-  const { section, sections } = desired(inputs, config);
-  return [
-    ...diffValues(inputs.section, section, inputs.module),
-    ...Object.entries(sections).flatMap(([name, value]) => diffValues(inputs.state[name], value, name)),
-  ];
+  return diffEffects({ ...inputs.state, [inputs.module]: inputs.section }, inputs.module, desired(inputs, config));
 }
 
 /** The mocked brokers: one server.properties per node, as the state says they were configured. */

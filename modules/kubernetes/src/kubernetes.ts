@@ -3,8 +3,8 @@ import {
   type Change,
   claimNodes,
   defineModule,
+  diffEffects,
   diffFiles,
-  diffValues,
   ModuleError,
   pickUnusedNodes,
   type StateData,
@@ -63,11 +63,7 @@ export function desired(inputs: Inputs, config: Config): { section: Section; sec
 }
 
 export function planChanges(inputs: Inputs, config: Config): Change[] {
-  const { section, sections } = desired(inputs, config);
-  return [
-    ...diffValues(inputs.section, section, inputs.module),
-    ...Object.entries(sections).flatMap(([name, value]) => diffValues(inputs.state[name], value, name)),
-  ];
+  return diffEffects({ ...inputs.state, [inputs.module]: inputs.section }, inputs.module, desired(inputs, config));
 }
 
 /** The mocked kubelets: one file per node with its role, as the state says they were joined. */

@@ -75,3 +75,18 @@ function inline(value: unknown): string {
 function join(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
 }
+
+/**
+ * The changes an apply would make: `module`'s own section becoming `section`, and each other
+ * section in `sections` (e.g. infrastructure nodes it claims) becoming its new value.
+ */
+export function diffEffects(
+  state: Readonly<Record<string, unknown>>,
+  module: string,
+  effects: { section: unknown; sections?: Readonly<Record<string, unknown>> },
+): Change[] {
+  return [
+    ...diffValues(state[module], effects.section, module),
+    ...Object.entries(effects.sections ?? {}).flatMap(([name, value]) => diffValues(state[name], value, name)),
+  ];
+}

@@ -12,7 +12,7 @@ export type {
   Status,
 } from './define-module.js';
 export { defineModule } from './define-module.js';
-export { type Change, diffFiles, diffValues, formatChange } from './diff-values.js';
+export { type Change, diffEffects, diffFiles, diffValues, formatChange } from './diff-values.js';
 export { isModuleError, ModuleError } from './errors.js';
 export {
   type InfrastructureConfig,
