@@ -7,6 +7,7 @@ import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { ensureImage, type PullPolicy, type ResolvedImage } from '../runtime/ensure-image.js';
 import { runLabels } from '../runtime/labels.js';
 import { formatPlatform, type Platform } from '../runtime/platform.js';
+import { runAccess } from '../runtime/run-access.js';
 import { findCommand } from '../runtime/select-version.js';
 
 /** One module version to test: the repository entry (commands, workdir, envs), maybe with another image. */
@@ -153,7 +154,8 @@ export function imageCaseRunner(
         E_STATE: '/shared/state.yml',
         E_PLATFORM: platform,
       },
-      sharedDir: options.shared,
+      mounts: [{ source: options.shared, target: '/shared', readOnly: false }],
+      access: runAccess(entry),
       labels: runLabels({
         module,
         version: entry.version,

@@ -59,6 +59,12 @@ export interface ModuleVersion {
   influences: readonly Requirement[];
   requirements: { images: readonly string[]; files: readonly string[]; packages: readonly string[] };
   commands: readonly ModuleCommand[];
+  /** Network access for its containers; undefined: the default (see runtime/run-access.ts). */
+  network?: boolean;
+  /** Linux capabilities its containers get back after all are dropped. */
+  capabilities?: readonly string[];
+  /** Overrides of the default container limits. */
+  resources?: { memoryBytes?: number; pids?: number };
 }
 
 export interface Component {

@@ -39,8 +39,10 @@ export interface RunSpec {
   cmd: string[];
   workingDir?: string;
   env: Readonly<Record<string, string>>;
-  /** Absolute host path bound at /shared: the only mount. */
-  sharedDir: string;
+  /** Host paths bound into the container (the staged shared directory at /shared, read-only inputs). */
+  mounts: readonly RunMount[];
+  /** What the container may do besides computing: network, capabilities, memory and processes. */
+  access: RunAccess;
   labels: Readonly<Record<string, string>>;
   platform: Platform;
   /** Kill and remove the container after this long. */
@@ -49,6 +51,26 @@ export interface RunSpec {
   signal?: AbortSignal;
   /** Receives output as it arrives; a returned promise holds back further reads (backpressure). */
   onOutput: (stream: OutputStream, chunk: Buffer) => void | Promise<void>;
+}
+
+export interface RunMount {
+  /** Absolute host path (may contain `:`). */
+  source: string;
+  /** Absolute path inside the container. */
+  target: string;
+  readOnly: boolean;
+}
+
+/** Least privilege: everything not granted here is denied (no-new-privileges always holds). */
+export interface RunAccess {
+  /** false: no network at all (`none`); true: the engine's default bridge. */
+  network: boolean;
+  /** Linux capabilities added back after dropping all (`NET_ADMIN`, ...); usually none. */
+  capabilities: readonly string[];
+  /** Memory limit in bytes. */
+  memoryBytes: number;
+  /** Most processes (and threads) the container may have at once. */
+  pids: number;
 }
 
 export interface RunOutcome {

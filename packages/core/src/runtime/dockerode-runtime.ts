@@ -272,9 +272,19 @@ function createOptions(spec: RunSpec, env: string[]): Dockerode.ContainerCreateO
     AttachStderr: true,
     platform: formatPlatform(spec.platform),
     HostConfig: {
-      Binds: [`${spec.sharedDir}:/shared`],
+      Mounts: spec.mounts.map((m) => ({
+        Type: 'bind' as const,
+        Source: m.source,
+        Target: m.target,
+        ReadOnly: m.readOnly,
+      })),
       Privileged: false,
       SecurityOpt: ['no-new-privileges'],
+      CapDrop: ['ALL'],
+      CapAdd: [...spec.access.capabilities],
+      NetworkMode: spec.access.network ? 'default' : 'none',
+      Memory: spec.access.memoryBytes,
+      PidsLimit: spec.access.pids,
       AutoRemove: false,
     },
   };

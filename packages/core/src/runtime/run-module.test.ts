@@ -106,7 +106,7 @@ describe('runModuleCommand', () => {
       E_STATE: '/shared/state.yml',
       E_PLATFORM: 'linux/amd64',
     });
-    expect(spec.sharedDir).toBe(dir);
+    expect(spec.mounts).toEqual([{ source: dir, target: '/shared', readOnly: false }]);
     expect(spec.labels[LABELS.managedBy]).toBe('e');
     expect(spec.labels[LABELS.shared]).toBe(dir);
     expect(result.image.digest).toBe('reg/kafka@sha256:abc');

@@ -23,6 +23,7 @@ import { OutputTail } from './line-prefixer.js';
 import { type SavedPlan, sha256OrNull, stalePlanReasons } from './plan-file.js';
 import { formatPlatform, type Platform } from './platform.js';
 import { describeContainer, removeLeftoverContainers } from './remove-leftovers.js';
+import { runAccess } from './run-access.js';
 import { allowedSections, findCommand, type SelectedVersion, selectVersion } from './select-version.js';
 
 export interface ModuleRunRequest {
@@ -176,7 +177,8 @@ export async function runModuleCommand(
             E_STATE: '/shared/state.yml',
             E_PLATFORM: platformText,
           },
-          sharedDir: shared,
+          mounts: [{ source: shared, target: '/shared', readOnly: false }],
+          access: runAccess(version),
           labels: runLabels({
             module,
             version: version.version,
