@@ -1,9 +1,13 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getInstalled, readInstalled, removeInstalled, setInstalled } from './installed-records.js';
-import { loadState, reloadState, saveState, writeStateText } from './state-store.js';
+import { appendHistory } from './state-history.js';
+import { rollbackState } from './state-rollback.js';
+import { loadState, readStateText, reloadState, saveState, writeStateText } from './state-store.js';
 
 let shared: string;
 beforeEach(async () => {
@@ -102,5 +106,129 @@ describe('state store on a real file system', () => {
     setInstalled(state, 'azi', { version: '0.1.0', status: 'applied', labels: {} });
     await saveState(state);
     expect(Object.keys(readInstalled(await loadState(shared)))).toEqual(['azi']);
+  });
+});
+
+/** Settles `promise`, or rejects after `ms`: a call that opens a FIFO would hang instead of failing. */
+async function promptly<T>(promise: Promise<T>, ms = 2000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string; hint?: string }> {
+  try {
+    await promptly(promise);
+  } catch (error) {
+    return error as { code?: string; message: string; hint?: string };
+  }
+  throw new Error('expected the call to be refused');
+}
+
+describe('state.yml that is not a regular file (a module may leave anything at that path)', () => {
+  const secret = 'host-secret-3f9a: do not leak\n';
+  let outside: string;
+  let servers: Server[] = [];
+  beforeEach(async () => {
+    outside = await mkdtemp(join(tmpdir(), 'e-state-outside-'));
+    await writeFile(join(outside, 'passwd'), secret);
+  });
+  afterEach(async () => {
+    for (const server of servers) server.close();
+    servers = [];
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  const kinds: { kind: string; described: string; make: (path: string) => Promise<void> }[] = [
+    {
+      kind: 'symlink to a file outside the shared directory',
+      described: 'a symbolic link',
+      make: (path) => symlink(join(outside, 'passwd'), path),
+    },
+    {
+      kind: 'dangling symlink',
+      described: 'a symbolic link',
+      make: (path) => symlink(join(outside, 'missing'), path),
+    },
+    {
+      kind: 'FIFO',
+      described: 'a FIFO (named pipe)',
+      make: async (path) => {
+        execFileSync('mkfifo', [path]);
+      },
+    },
+    { kind: 'directory', described: 'a directory', make: (path) => mkdir(path) },
+    {
+      kind: 'socket',
+      described: 'a socket',
+      make: (path) =>
+        new Promise<void>((resolve, reject) => {
+          const server = createServer();
+          servers.push(server);
+          server.once('error', reject);
+          server.listen(path, () => resolve());
+        }),
+    },
+  ];
+
+  const calls: { name: string; call: (shared: string) => Promise<unknown> }[] = [
+    { name: 'readStateText', call: (dir) => readStateText(dir) },
+    { name: 'loadState', call: (dir) => loadState(dir) },
+    { name: 'writeStateText', call: (dir) => writeStateText(dir, 'azi: {}\n') },
+    { name: 'writeStateText (remove)', call: (dir) => writeStateText(dir, undefined) },
+    { name: 'rollbackState', call: (dir) => rollbackState(dir, 0) },
+  ];
+
+  for (const { kind, described, make } of kinds) {
+    for (const { name, call } of calls) {
+      it(`${name} refuses a ${kind} promptly, without opening or replacing it`, async () => {
+        const path = join(shared, 'state.yml');
+        await make(path);
+        const before = await lstat(path);
+        const error = await rejection(call(shared));
+        expect(error.code).toBe('E_STATE_NOT_FILE');
+        expect(error.message).toBe(`${path} is ${described}, not a regular file, so e neither reads nor writes it.`);
+        expect(error.hint).toMatch(/e state rollback N/);
+        expect(`${error.message} ${error.hint}`).not.toContain('host-secret');
+        const after = await lstat(path);
+        expect([after.ino, after.mode]).toEqual([before.ino, before.mode]);
+        expect(await readFile(join(outside, 'passwd'), 'utf8')).toBe(secret);
+        expect(await readdir(outside)).toEqual(['passwd']);
+      });
+    }
+  }
+
+  it('rollbackState refuses a symlink even with a revision to return to in the history', async () => {
+    await appendHistory(shared, {
+      kind: 'run',
+      time: new Date().toISOString(),
+      module: 'azi',
+      command: 'apply',
+      exitCode: 0,
+      durationMs: 1,
+      outcome: 'succeeded',
+      changedSections: ['azi'],
+      before: null,
+      after: 'azi: {size: 5}\n',
+    });
+    await symlink(join(outside, 'passwd'), join(shared, 'state.yml'));
+    const error = await rejection(rollbackState(shared, 1));
+    expect(error.code).toBe('E_STATE_NOT_FILE');
+    expect(await readFile(join(outside, 'passwd'), 'utf8')).toBe(secret);
+  });
+
+  it('still reads a missing state.yml as the empty state and a regular file as its text', async () => {
+    expect(await readStateText(shared)).toBeUndefined();
+    expect(await loadState(shared)).toMatchObject({ exists: false, text: '', data: {} });
+    await writeStateText(shared, 'azi: {size: 5}\n');
+    expect(await readStateText(shared)).toBe('azi: {size: 5}\n');
+    await writeStateText(shared, undefined);
+    expect(await readStateText(shared)).toBeUndefined();
   });
 });

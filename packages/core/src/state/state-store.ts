@@ -1,4 +1,5 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { type FileHandle, lstat, mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Document } from 'yaml';
@@ -19,13 +20,84 @@ export interface LoadedState {
 const FIX_HINT =
   'Fix the file by hand, or return to an earlier revision with e state rollback N (see e state history).';
 
+const NOT_FILE_HINT = 'Remove it and restore a revision with e state rollback N (see e state history).';
+
+/** What a non-regular file is, in words; undefined for a regular file. */
+function fileKind(stats: Stats): string | undefined {
+  if (stats.isFile()) return undefined;
+  if (stats.isSymbolicLink()) return 'a symbolic link';
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+function notFileError(path: string, kind: string): StateError {
+  return new StateError(
+    'E_STATE_NOT_FILE',
+    `${path} is ${kind}, not a regular file, so e neither reads nor writes it.`,
+    { hint: NOT_FILE_HINT },
+  );
+}
+
+/**
+ * Refuses a state.yml that exists but is not a regular file, judging by `lstat` alone: a module
+ * can leave a symlink (reading or writing through it would reach a host file) or a FIFO (opening
+ * it would hang), so such a path is never opened. Returns false when there is no file.
+ */
+async function assertRegularOrMissing(path: string): Promise<boolean> {
+  let stats: Stats;
+  try {
+    stats = await lstat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  const kind = fileKind(stats);
+  if (kind !== undefined) throw notFileError(path, kind);
+  return true;
+}
+
+/**
+ * Opens state.yml for reading, or undefined when there is none. `O_NOFOLLOW | O_NONBLOCK` and the
+ * `fstat` of the handle close the race with a module swapping the path between `lstat` and `open`.
+ */
+async function openStateFile(path: string): Promise<FileHandle | undefined> {
+  if (!(await assertRegularOrMissing(path))) return undefined;
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw notFileError(path, 'a symbolic link');
+    throw error;
+  }
+  try {
+    const kind = fileKind(await handle.stat());
+    if (kind !== undefined) throw notFileError(path, kind);
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
 /** The exact text of state.yml, or undefined when there is none. Never parses. */
 export async function readStateText(shared: string): Promise<string | undefined> {
   const path = statePaths(shared).state;
   try {
-    return await readFile(path, 'utf8');
+    const handle = await openStateFile(path);
+    if (handle === undefined) return undefined;
+    try {
+      return await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof StateError) throw error;
     throw new StateError('E_STATE_READ', `Cannot read ${path}: ${(error as Error).message}.`, { cause: error });
   }
 }
@@ -68,6 +140,9 @@ export async function saveState(state: LoadedState): Promise<string> {
 export async function writeStateText(shared: string, text: string | undefined): Promise<void> {
   const path = statePaths(shared).state;
   try {
+    // write-file-atomic renames over the path, which would replace a symlink rather than follow
+    // it; refusing anyway reports what a module left there instead of silently papering over it.
+    await assertRegularOrMissing(path);
     if (text === undefined) {
       await rm(path, { force: true });
       return;
@@ -75,6 +150,7 @@ export async function writeStateText(shared: string, text: string | undefined): 
     await mkdir(shared, { recursive: true });
     await writeFileAtomic(path, text, { encoding: 'utf8' });
   } catch (error) {
+    if (error instanceof StateError) throw error;
     throw new StateError('E_STATE_WRITE', `Cannot write ${path}: ${(error as Error).message}.`, { cause: error });
   }
 }
