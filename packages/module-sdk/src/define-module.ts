@@ -23,7 +23,7 @@ export interface BaseContext<Section> {
   state: StateData;
   /** The module's own section, validated by `section`; undefined when there is none yet. */
   section: Section | undefined;
-  /** The current content of the module's mocked remote (`<shared>/.remote/<module>/`). */
+  /** The current content of the module's mocked remote (`<shared>/<module>/remote/`). */
   remote: RemoteFiles;
   /** Prints a line on stdout (streamed by the wrapper, prefixed with the module name). */
   log: (line: string) => void;

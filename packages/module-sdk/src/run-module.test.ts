@@ -1,6 +1,6 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -63,6 +63,11 @@ async function run(...argv: string[]) {
 }
 
 const state = async () => parse(await readFile(join(shared, 'state.yml'), 'utf8'));
+const filesUnder = async (dir: string) =>
+  (await readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((entry) => !entry.isDirectory())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
 
 describe('runModule', () => {
   it('prints exactly labels/requires/influences for metadata', async () => {
@@ -95,10 +100,16 @@ describe('runModule', () => {
     });
   });
 
+  it('writes only what the module owns: state.yml, its config and files under <module>/', async () => {
+    await run('init', '2');
+    await run('apply');
+    expect(await filesUnder(shared)).toEqual(['counter-config.yml', 'counter/remote/count.txt', 'state.yml']);
+  });
+
   it('exits 3 when the mocked remote was changed by hand', async () => {
     await run('init', '1');
     await run('apply');
-    await writeFile(join(shared, '.remote', 'counter', 'count.txt'), '7\n');
+    await writeFile(join(shared, 'counter', 'remote', 'count.txt'), '7\n');
     const audit = await run('audit');
     expect(audit.code).toBe(3);
     expect(audit.stdout).toContain('count.txt');
@@ -158,7 +169,7 @@ describe('audit output', () => {
   it('names the first line that differs in a changed remote file', async () => {
     await run('init', '1');
     await run('apply');
-    await writeFile(join(shared, '.remote', 'counter', 'count.txt'), '7\n');
+    await writeFile(join(shared, 'counter', 'remote', 'count.txt'), '7\n');
     const { stdout } = await run('audit');
     expect(stdout).toContain('~ count.txt: line 1: "1" (expected) is now "7"');
   });

@@ -9,7 +9,10 @@ export interface SharedPaths {
   shared: string;
   state: string;
   config: string;
-  /** The module's mocked "remote" side: files a real module would keep on remote machines. */
+  /**
+   * The module's mocked "remote" side: files a real module would keep on remote machines. Kept
+   * under `<shared>/<module>/` because e merges back only what a module owns (docs/module-authors.md).
+   */
   remote: string;
 }
 
@@ -19,7 +22,7 @@ export function sharedPaths(module: string, env: Readonly<Record<string, string 
     shared,
     state: nonEmpty(env.E_STATE) ?? join(shared, 'state.yml'),
     config: join(shared, `${module}-config.yml`),
-    remote: join(shared, '.remote', module),
+    remote: join(shared, module, 'remote'),
   };
 }
 

@@ -114,7 +114,10 @@ function desired(config: Config): Section {
   return { status: 'applied', replicas: config.replicas, message: config.message };
 }
 
-/** The mocked remote (<shared>/.remote/${name}/): what apply would put on real machines. */
+/**
+ * The mocked remote (<shared>/${name}/remote/): what apply would put on real machines. A module
+ * writes only its state section, ${name}-config.yml and files under ${name}/; e refuses anything else.
+ */
 function remote(section: Section | undefined): Record<string, string> {
   if (section?.status !== 'applied') return {};
   return { 'settings.conf': \`replicas=\${section.replicas}\\nmessage=\${section.message}\\n\` };
@@ -188,7 +191,7 @@ expect:
   state:
     NAME: { status: applied, replicas: 1, message: hello from NAME }
   files:
-    .remote/NAME/settings.conf: |
+    NAME/remote/settings.conf: |
       replicas=1
       message=hello from NAME
 `;
@@ -198,7 +201,7 @@ given:
   state:
     NAME: { status: applied, replicas: 1, message: hello from NAME }
   files:
-    .remote/NAME/settings.conf: |
+    NAME/remote/settings.conf: |
       replicas=3
       message=hello from NAME
 run: { command: audit }
