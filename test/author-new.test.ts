@@ -56,7 +56,7 @@ describe('e module new', () => {
     expect(validated.stdout).toContain(
       `mocked state: test/modules/${NAME}/tests/init-writes-config.yml (conformance case)`,
     );
-    expect(validated.stdout).toContain(`${NAME} 0.1.0 conforms: 10 checks passed.`);
+    expect(validated.stdout).toContain(`${NAME} 0.1.0 conforms: 11 checks passed.`);
   });
 
   it('prints the entry without touching the repository when not asked to add it', async () => {

@@ -17,6 +17,7 @@ const CHECKS = [
   'apply exits 0',
   'plan after apply exits 0 (idempotent)',
   'audit exits 0 (clean)',
+  'writes only its own files',
 ];
 
 interface Report {
@@ -56,14 +57,15 @@ describe('e module validate: the conformance suite against the real image', () =
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     for (const check of CHECKS) expect(result.stdout).toContain(`  PASS  ${check}`);
     expect(result.stdout).toContain('writes only its own and allowed sections (changed: kafka, azi; allowed: kafka,');
-    expect(result.stdout).toContain('kafka 0.1.0 conforms: 10 checks passed.');
+    expect(result.stdout).toContain('writes only its own files (written: kafka-config.yml, 3 files under kafka/)');
+    expect(result.stdout).toContain('kafka 0.1.0 conforms: 11 checks passed.');
   });
 
   it('azi conforms on linux/arm64 under emulation', async () => {
     const result = await e(['module', 'validate', 'azi', '--platform', 'linux/arm64']);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain('azi 0.1.0 on linux/arm64: localhost:5000/modules/azi:0.1.0');
-    expect(result.stdout).toContain('azi 0.1.0 conforms: 10 checks passed.');
+    expect(result.stdout).toContain('azi 0.1.0 conforms: 11 checks passed.');
   });
 
   it('fails when the repository entry differs from what the image says, naming the label', async () => {
@@ -79,7 +81,7 @@ describe('e module validate: the conformance suite against the real image', () =
     expect(result.stdout).toContain(
       '  FAIL  metadata equals the repository entry\n        labels.short: repository "XYZ", image "BMK"',
     );
-    expect(result.stdout).toContain('kafka 0.1.0 does not conform: 1 of 10 checks failed or could not run.');
+    expect(result.stdout).toContain('kafka 0.1.0 does not conform: 1 of 11 checks failed or could not run.');
   });
 
   it('--state replaces the mocked state: kafka without infrastructure cannot init', async () => {

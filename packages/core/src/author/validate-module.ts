@@ -12,6 +12,7 @@ import { parseStateText } from '../state/state-file.js';
 import { compareMetadata } from './compare-metadata.js';
 import { imageCaseRunner, type PreparedTarget, prepareTarget, type TargetVersion } from './image-target.js';
 import { repositorySections } from './repository-sections.js';
+import { checkSharedWrites, snapshotShared } from './shared-writes.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
@@ -67,8 +68,9 @@ const LIFECYCLE = [
 /**
  * The conformance suite for one module version and image: the required commands are listed,
  * `metadata` equals the repository entry, init → plan (2) → apply → plan (0) → audit (0) holds on
- * the mocked state, the module keeps `status` in its section, and it writes only its own and
- * allowed sections. Each check passes, fails or is skipped (when an earlier step failed).
+ * the mocked state, the module keeps `status` in its section, and it writes only where e would
+ * merge from: its own and allowed sections, `<module>-config.yml` and `<module>/`. Each check
+ * passes, fails or is skipped (when an earlier step failed).
  */
 export async function validateModule(runtime: ContainerRuntime, options: ValidateOptions): Promise<ValidationReport> {
   const { target, repository } = options;
@@ -168,6 +170,8 @@ async function lifecycleChecks(
   const checks: ConformanceCheck[] = [];
   const sectionProblems: string[] = [];
   const changed = new Set<string>();
+  const fileProblems: string[] = [];
+  const written = new Set<string>();
   const statusProblems: string[] = [];
   let configWritten = false;
   let failed: string | undefined;
@@ -177,11 +181,15 @@ async function lifecycleChecks(
       continue;
     }
     const before = (await readOptional(join(shared, 'state.yml'))) ?? '';
+    const filesBefore = await snapshotShared(shared);
     const result = await run({ command: step.command, args: [], env: {} });
     const after = await readOptional(join(shared, 'state.yml'));
     const change = checkStateChange({ before, after, module, allowedSections: allowed });
     sectionProblems.push(...change.problems.map((p) => `${step.command}: ${p}`));
     for (const section of change.changedSections) changed.add(section);
+    const files = checkSharedWrites({ module, before: filesBefore, after: await snapshotShared(shared) });
+    fileProblems.push(...files.problems.map((p) => `${step.command}: ${p}`));
+    for (const path of files.written) written.add(path);
     if (result.exitCode !== step.exitCode) {
       checks.push({
         name: step.name,
@@ -228,6 +236,11 @@ async function lifecycleChecks(
         ? sectionProblems
         : [`changed: ${[...changed].join(', ') || 'nothing'}`, `allowed: ${[module, ...allowed].join(', ')}`],
   });
+  checks.push({
+    name: 'writes only its own files',
+    status: fileProblems.length === 0 ? 'pass' : 'fail',
+    details: fileProblems.length > 0 ? fileProblems : [`written: ${summarize(written) || 'nothing'}`],
+  });
   return checks;
 }
 
@@ -251,6 +264,19 @@ function sectionStatus(stateText: string | undefined, module: string): unknown {
   if (!parsed.ok) return undefined;
   const section = parsed.data[module];
   return typeof section === 'object' && section !== null ? (section as { status?: unknown }).status : undefined;
+}
+
+/** `kafka-config.yml, 3 files under kafka/`: the paths written, by top-level entry. */
+function summarize(paths: ReadonlySet<string>): string {
+  const counts = new Map<string, number>();
+  for (const path of paths) {
+    const slash = path.indexOf('/');
+    const top = slash === -1 ? path : `${path.slice(0, slash)}/`;
+    counts.set(top, (counts.get(top) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([top, n]) => (top.endsWith('/') ? `${n} file${n === 1 ? '' : 's'} under ${top}` : top))
+    .join(', ');
 }
 
 function show(value: unknown): string {
