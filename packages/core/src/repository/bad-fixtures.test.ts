@@ -139,6 +139,26 @@ const corpus: [file: string, problems: string[]][] = [
     '44-latest-not-boolean.yml.txt',
     ['9:17 components[0].versions[0].latest: "latest" must be true or false, got "yes"'],
   ],
+  [
+    '45-unknown-capability.yml.txt',
+    ['10:35 components[0].versions[0].capabilities[1]: unknown capability "SYS_TIMEE" — did you mean "SYS_TIME"?'],
+  ],
+  [
+    '46-bad-memory-size.yml.txt',
+    ['10:29 components[0].versions[0].resources.memory: invalid memory size "512m" — did you mean "512Mi"?'],
+  ],
+  [
+    '47-pids-not-positive.yml.txt',
+    ['11:17 components[0].versions[0].resources.pids: "pids" must be a positive integer, got the number 0'],
+  ],
+  [
+    '48-network-not-boolean.yml.txt',
+    ['10:18 components[0].versions[0].network: "network" must be true or false, got "off"'],
+  ],
+  [
+    '49-memory-below-minimum.yml.txt',
+    ['10:29 components[0].versions[0].resources.memory: memory "4Mi" is below the minimum, 6Mi (6291456 bytes)'],
+  ],
 ];
 
 function read(file: string) {
@@ -167,6 +187,11 @@ describe('bad repository files', () => {
     ['20-name-upper-case.yml.txt', 'write "kafka"'],
     ['40-eq-two-values.yml.txt', 'use "in" to match any of several values'],
     ['01-tab-indentation.yml.txt', 'YAML indentation must be spaces; replace the tabs'],
+    [
+      '46-bad-memory-size.yml.txt',
+      'write a number of bytes (268435456) or a whole number with k, M, G (powers of 1000) or Ki, Mi, Gi (powers of 1024), e.g. 512Mi',
+    ],
+    ['49-memory-below-minimum.yml.txt', 'Docker refuses to start a container with less memory'],
   ])('%s hints: %s', (file, hint) => {
     expect(read(file).problems[0]?.hint).toBe(hint);
   });

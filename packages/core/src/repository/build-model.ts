@@ -1,4 +1,6 @@
 import { normalizeOperator } from '../selector/operators.js';
+import { normalizeCapability } from './capabilities.js';
+import { parseMemorySize } from './memory-size.js';
 import type {
   Component,
   LabelValue,
@@ -28,6 +30,9 @@ interface RawVersion {
   influences?: RawExpression[][];
   requirements?: { images?: string[]; files?: string[]; packages?: string[] };
   commands: { name: string; description?: string; command: string; envs?: Record<string, string>; args?: string[] }[];
+  network?: boolean;
+  capabilities?: string[];
+  resources?: { memory?: number | string; pids?: number };
 }
 export interface RawRepository {
   components: { name: string; type: 'docker'; versions: RawVersion[] }[];
@@ -123,6 +128,18 @@ function version(raw: RawVersion): ModuleVersion {
   const commands: ModuleCommand[] = [];
   for (const entry of raw.commands) commands.push(command(entry));
   out.commands = commands;
+  if (raw.network !== undefined) out.network = raw.network;
+  if (raw.capabilities !== undefined) out.capabilities = [...new Set(raw.capabilities.map(normalizeCapability))];
+  if (raw.resources !== undefined) out.resources = resources(raw.resources);
+  return out;
+}
+
+function resources(raw: NonNullable<RawVersion['resources']>): NonNullable<ModuleVersion['resources']> {
+  const out: { memoryBytes?: number; pids?: number } = {};
+  if (raw.memory !== undefined) {
+    out.memoryBytes = typeof raw.memory === 'number' ? raw.memory : parseMemorySize(raw.memory)!;
+  }
+  if (raw.pids !== undefined) out.pids = raw.pids;
   return out;
 }
 

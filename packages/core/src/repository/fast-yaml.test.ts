@@ -87,6 +87,11 @@ describe('fastReadYaml', () => {
     ['spaces before colons and commas', '        image : x\n        labels: {a : b , c: [d , e]}\n'],
     ['a quoted key with a colon', '        labels: {"a:b": c, \'d: e\': f}\n        "x: y": z\n'],
     ['dashes and colons starting scalars', '        labels: {a: -1, b: --x, c: :d, d: -e}\n        mounts: [-x, :y]\n'],
+    [
+      'quantities as numbers, other scalars as text',
+      '        network: false\n        capabilities: [NET_ADMIN, 1]\n        resources:\n          memory: 268435456\n          pids: 0x100\n',
+    ],
+    ['quantities in a flow map', '        resources: {memory: 512Mi, pids: 1.10, x: "5", y: ~, z: 1e3}\n'],
   ])('%s', (_, body) => {
     expect(same(doc(body))).toBeDefined();
   });
@@ -116,6 +121,16 @@ describe('fastReadYaml', () => {
     ['an old Mac line end', '        image: x\r        workdir: /x\n'],
   ])('gives up on %s', (_, body) => {
     expect(same(doc(body))).toBeUndefined();
+  });
+
+  it('reads quantities as YAML numbers, and numbers elsewhere as their text', () => {
+    const data = same(doc('        capabilities: [1]\n        resources: {memory: 268435456, pids: 0x100}\n')) as {
+      components: { versions: Record<string, unknown>[] }[];
+    };
+    expect(data.components[0]?.versions[0]).toMatchObject({
+      capabilities: ['1'],
+      resources: { memory: 268435456, pids: 256 },
+    });
   });
 
   it('gives up on a byte order mark', () => {

@@ -355,8 +355,8 @@ class Reader {
   /** A plain scalar from `from` to `to` as the data for its context (see scalarFor). */
   private plainScalar(from: number, to: number, context: Context): unknown {
     if (from === to) return null;
-    if (context !== 'label' && context !== 'json') {
-      // outside labels, a number keeps its text: only null and booleans are read
+    if (context !== 'label' && context !== 'json' && context !== 'quantity') {
+      // outside labels and quantities, a number keeps its text: only null and booleans are read
       if (!mayBeNullOrBool(this.code(from))) return this.str(from, to);
     }
     const text = this.str(from, to);

@@ -1,13 +1,18 @@
 /*
  * `@e/core/repository`: the repository file alone (reading, validation, model, look-ups), for
- * commands that need nothing else; it does not load the state, runtime or resolver code.
+ * commands that need nothing else; it does not load the state, runtime or resolver code (only
+ * the runtime's access defaults, a constant, so that `e repo show` can say what a module may do).
  */
 export { EError, isEError, RepositoryError } from '../errors.js';
+export type { RunAccess } from '../runtime/container-runtime.js';
+export { DEFAULT_ACCESS, runAccess } from '../runtime/run-access.js';
+export { CAPABILITY_SPELLINGS, LINUX_CAPABILITIES } from './capabilities.js';
 export { didYouMean } from './did-you-mean.js';
 export { defaultVersion, findComponent, findVersion, sortedVersions } from './find-module.js';
 export type { ImageReference } from './image-reference.js';
 export { checkImageReference, parseImageReference } from './image-reference.js';
 export { InvalidRepositoryError, loadRepository, readRepositorySource } from './load-repository.js';
+export { formatMemorySize, MIN_MEMORY_BYTES, parseMemorySize } from './memory-size.js';
 export type {
   Component,
   Labels,

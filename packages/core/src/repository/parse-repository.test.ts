@@ -46,7 +46,12 @@ ${COMMANDS}      - version: "0.2.0"
           images: [docker.io/library/kafka:2.5.1]
           files: [https://example.org/kafka.tgz]
           packages: [openjdk-17-jre]
-${COMMANDS}`;
+${COMMANDS}        network: false
+        capabilities: [NET_ADMIN, CAP_NET_RAW]
+        resources:
+          memory: 512Mi
+          pids: 256
+`;
 
 describe('parseRepository', () => {
   const { value, problems } = parseRepository(kafka, 'repository.yml');
@@ -89,6 +94,30 @@ describe('parseRepository', () => {
     expect(v2?.images?.arm64).toContain('@sha256:');
   });
 
+  it('reads network, capabilities (without "CAP_") and limits (memory in bytes); leaves them out when not written', () => {
+    const [v1, v2] = value!.components[0]!.versions;
+    expect(v2).toMatchObject({
+      network: false,
+      capabilities: ['NET_ADMIN', 'NET_RAW'],
+      resources: { memoryBytes: 512 * 1024 * 1024, pids: 256 },
+    });
+    expect(v1).not.toHaveProperty('network');
+    expect(v1).not.toHaveProperty('capabilities');
+    expect(v1).not.toHaveProperty('resources');
+  });
+
+  it.each([
+    ['268435456', 268435456],
+    ['"268435456"', 268435456],
+    ['1G', 1e9],
+    ['64Mi', 64 * 2 ** 20],
+    ['6144Ki', 6 * 2 ** 20],
+  ])('reads memory: %s as %d bytes', (memory, bytes) => {
+    const result = parseRepository(kafka.replace('memory: 512Mi', `memory: ${memory}`), 'r.yml');
+    expect(result.problems).toEqual([]);
+    expect(result.value?.components[0]?.versions[1]?.resources?.memoryBytes).toBe(bytes);
+  });
+
   it('reports every problem of a file together, in file order', () => {
     const bad = kafka
       .replace('name: kafka', 'name: Kafka')
@@ -120,6 +149,11 @@ describe('parseRepository', () => {
       'W 10:13 an empty requirement matches every module',
     ],
     ['a reserved variable', '', 'W 10:48 environment variable E_STATE is set by e for every command'],
+    [
+      'a capability listed twice',
+      'capabilities: [SYS_TIME, CAP_SYS_TIME]\n        ',
+      'W 9:34 capability "SYS_TIME" is listed twice',
+    ],
   ])('warns about %s without failing', (_, insert, expected) => {
     const text = `version: v1
 kind: Repository

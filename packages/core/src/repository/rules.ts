@@ -1,7 +1,9 @@
 import { checkExpression } from '../selector/check-expression.js';
 import { asVersion, STRICT_SEMVER } from '../selector/compare.js';
 import { normalizeOperator } from '../selector/operators.js';
+import { normalizeCapability } from './capabilities.js';
 import { checkImageReference } from './image-reference.js';
+import { MEMORY_SIZE, memorySizeProblem } from './memory-size.js';
 import { REQUIRED_COMMANDS, RESERVED_STATE_KEY } from './model.js';
 import type { PathSegment } from './problem.js';
 import type { RawProblem } from './raw-problem.js';
@@ -145,6 +147,32 @@ function checkVersions(versions: unknown, i: number, name: string, ctx: RuleCont
       checkRequirements(requires.weak, () => [...path(), 'requires', 'weak'], problems);
     }
     checkRequirements(entry.influences, () => [...path(), 'influences'], problems);
+    checkAccess(entry, path, problems);
+  }
+}
+
+/** What the schema cannot see: a size's minimum, and a capability named twice (`CAP_` or not). */
+function checkAccess(entry: Record<string, unknown>, path: () => PathSegment[], problems: RawProblem[]) {
+  const memory = isRecord(entry.resources) ? entry.resources.memory : undefined;
+  if (typeof memory === 'string' && MEMORY_SIZE.test(memory)) {
+    const problem = memorySizeProblem(memory, () => JSON.stringify(memory));
+    if (problem) problems.push({ path: [...path(), 'resources', 'memory'], ...problem });
+  }
+  const capabilities = list(entry.capabilities);
+  for (let k = 1; k < capabilities.length; k++) {
+    const name = capabilities[k];
+    if (typeof name !== 'string') continue;
+    const same = normalizeCapability(name);
+    for (let m = 0; m < k; m++) {
+      const other = capabilities[m];
+      if (typeof other !== 'string' || normalizeCapability(other) !== same) continue;
+      problems.push({
+        path: [...path(), 'capabilities', k],
+        message: `capability "${same}" is listed twice`,
+        severity: 'warning',
+      });
+      break;
+    }
   }
 }
 

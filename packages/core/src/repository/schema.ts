@@ -1,8 +1,11 @@
 import type * as Zod from 'zod';
+import { DEFAULT_ACCESS } from '../runtime/run-access.js';
 import { STRICT_SEMVER } from '../selector/compare.js';
 import { LABEL_KEY_PATTERN } from '../selector/label-key.js';
 import { OPERATOR_SPELLINGS } from '../selector/operators.js';
+import { CAPABILITY_SPELLINGS } from './capabilities.js';
 import { lazyRequire } from './lazy-require.js';
+import { formatMemorySize, MEMORY_SIZE, MIN_MEMORY_BYTES } from './memory-size.js';
 import { ABSOLUTE_PATH, ARCHITECTURES, COMMAND_NAME, COMPONENT_NAME, ENV_NAME } from './schema-patterns.js';
 
 export {
@@ -78,6 +81,23 @@ function build() {
       .optional()
       .describe('offline bill of materials'),
     commands: z.array(command).describe('must include metadata, init, plan, apply and audit'),
+    network: z.boolean().optional().describe(`network access for its containers; default: ${DEFAULT_ACCESS.network}`),
+    capabilities: z
+      .array(z.enum(CAPABILITY_SPELLINGS as [string, ...string[]]))
+      .optional()
+      .describe('Linux capabilities its containers get back after all are dropped; default: none'),
+    resources: z
+      .strictObject({
+        memory: z
+          .union([z.int().min(MIN_MEMORY_BYTES), z.string().regex(MEMORY_SIZE)])
+          .optional()
+          .describe(
+            `memory limit: bytes, or k, M, G, Ki, Mi, Gi (512Mi); at least ${formatMemorySize(MIN_MEMORY_BYTES)}; default: ${formatMemorySize(DEFAULT_ACCESS.memoryBytes)}`,
+          ),
+        pids: z.int().min(1).optional().describe(`most processes and threads at once; default: ${DEFAULT_ACCESS.pids}`),
+      })
+      .optional()
+      .describe('container limits'),
   });
   const component = z.strictObject({
     name: z.string().regex(COMPONENT_NAME).describe('module name: lower-case letters, digits and -'),

@@ -32,6 +32,9 @@ components:
         requirements: {images: [x], files: [f], packages: [p]}
         commands:
           - {name: init, description: d, command: init, envs: {LOG: WARN}, args: [--x]}
+        network: false
+        capabilities: [NET_ADMIN, CAP_SYS_TIME]
+        resources: {memory: 512Mi, pids: 256}
 `;
 
 type Tree = Record<string, unknown> | unknown[];
@@ -47,7 +50,11 @@ function* mutations(data: unknown): Generator<[change: string, variant: unknown]
     'amd64',
     '/x',
     'in',
+    'NET_RAW',
+    '4Mi',
+    '1Gi',
     1,
+    6291456,
     Number.NaN,
     Number.POSITIVE_INFINITY,
     true,

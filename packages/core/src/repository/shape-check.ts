@@ -1,6 +1,8 @@
 import { STRICT_SEMVER } from '../selector/compare.js';
 import { LABEL_KEY_PATTERN } from '../selector/label-key.js';
 import { OPERATOR_SPELLINGS } from '../selector/operators.js';
+import { CAPABILITY_SPELLINGS } from './capabilities.js';
+import { MEMORY_SIZE, MIN_MEMORY_BYTES } from './memory-size.js';
 import { ABSOLUTE_PATH, ARCHITECTURES, COMMAND_NAME, COMPONENT_NAME, ENV_NAME } from './schema-patterns.js';
 
 /*
@@ -16,6 +18,7 @@ type Fields = Readonly<Record<string, true>>;
 const LABEL_KEY = new RegExp(LABEL_KEY_PATTERN);
 const OPERATOR_SET = new Set(OPERATOR_SPELLINGS);
 const ARCHITECTURE_SET = new Set<string>(ARCHITECTURES);
+const CAPABILITY_SET = new Set<string>(CAPABILITY_SPELLINGS);
 
 const fields = (...names: string[]): Fields => Object.fromEntries(names.map((name) => [name, true]));
 const ROOT_FIELDS = fields('version', 'kind', 'components');
@@ -33,7 +36,11 @@ const VERSION_FIELDS = fields(
   'influences',
   'requirements',
   'commands',
+  'network',
+  'capabilities',
+  'resources',
 );
+const RESOURCES_FIELDS = fields('memory', 'pids');
 const REQUIRES_FIELDS = fields('strong', 'weak');
 const REQUIREMENTS_FIELDS = fields('images', 'files', 'packages');
 const EXPRESSION_FIELDS = fields('key', 'operator', 'values');
@@ -102,6 +109,19 @@ function isLabels(value: unknown): boolean {
   return true;
 }
 
+/** A size as written (its minimum is a rule, rules.ts) or a number of bytes, at least the minimum. */
+function isMemory(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= MIN_MEMORY_BYTES;
+  return isString(value) && MEMORY_SIZE.test(value);
+}
+
+function isResources(value: unknown): boolean {
+  if (!isMap(value) || !closed(value, RESOURCES_FIELDS)) return false;
+  if (value.memory !== undefined && !isMemory(value.memory)) return false;
+  const pids = value.pids;
+  return pids === undefined || (typeof pids === 'number' && Number.isSafeInteger(pids) && pids >= 1);
+}
+
 function isVersion(value: unknown): boolean {
   if (!isMap(value) || !closed(value, VERSION_FIELDS)) return false;
   const v = value;
@@ -132,7 +152,9 @@ function isVersion(value: unknown): boolean {
   }
   if (!Array.isArray(v.commands)) return false;
   for (const command of v.commands) if (!isCommand(command)) return false;
-  return true;
+  if (v.network !== undefined && typeof v.network !== 'boolean') return false;
+  if (v.capabilities !== undefined && !isStringList(v.capabilities, (c) => CAPABILITY_SET.has(c))) return false;
+  return v.resources === undefined || isResources(v.resources);
 }
 
 /** True only when the repository schema accepts `data` (false: ask zod). */

@@ -16,7 +16,8 @@ export interface YamlProblem extends Position {
 /**
  * How scalars are read depends on where they are. YAML 1.2 reads `1.10` as the number 1.1, so
  * wherever the file means a string (versions, values, args, envs) the source text is kept;
- * labels keep numbers only when the number prints back as written (`5`, not `1.10`).
+ * labels keep numbers only when the number prints back as written (`5`, not `1.10`); quantities
+ * (`resources: {memory: 268435456, pids: 256}`) are numbers as YAML reads them.
  */
 export type Context =
   | 'root'
@@ -35,6 +36,8 @@ export type Context =
   | 'commands'
   | 'command'
   | 'json'
+  | 'resources'
+  | 'quantity'
   | 'plain';
 
 export function childContext(parent: Context, key: string | number): Context {
@@ -52,7 +55,10 @@ export function childContext(parent: Context, key: string | number): Context {
       if (key === 'requires') return 'requires';
       if (key === 'influences') return 'requirements-list';
       if (key === 'commands') return 'commands';
+      if (key === 'resources') return 'resources';
       return 'plain';
+    case 'resources':
+      return 'quantity';
     case 'labels':
       return 'label';
     case 'requires':
@@ -78,7 +84,7 @@ export function childContext(parent: Context, key: string | number): Context {
 
 /** A scalar as the data for its context: see Context. Shared with the fast reader. */
 export function scalarFor(context: Context, value: unknown, source: string | undefined): unknown {
-  if (context === 'json') return value;
+  if (context === 'json' || context === 'quantity') return value;
   if (typeof value === 'number' || typeof value === 'bigint') {
     if (context === 'label' && typeof value === 'number' && String(value) === source) return value;
     return source ?? String(value);

@@ -1,7 +1,9 @@
 import type * as Zod from 'zod';
 import { checkLabelKey } from '../selector/label-key.js';
 import { OPERATOR_SPELLINGS } from '../selector/operators.js';
+import { capabilityProblem } from './capabilities.js';
 import { didYouMean } from './did-you-mean.js';
+import { memorySizeProblem } from './memory-size.js';
 import type { PathSegment } from './problem.js';
 import { getIn, type RawProblem } from './raw-problem.js';
 import { componentNameProblem, versionProblem } from './rules.js';
@@ -127,6 +129,24 @@ export function fromZodIssue(issue: Issue, ctx: Context): RawProblem[] {
 
   const got = () => ctx.describe(path);
   const input = typeof value === 'string' ? value : undefined;
+
+  // whatever zod found wrong (a type, a pattern, a bound), the value itself says best what is meant
+  if (where === 'components.versions.capabilities' && typeof path[path.length - 1] === 'number') {
+    return [{ path, ...capabilityProblem(value, got) }];
+  }
+  if (where === 'components.versions.resources.memory') {
+    const problem = memorySizeProblem(value, got);
+    if (problem) return [{ path, ...problem }];
+  }
+  if (where === 'components.versions.resources.pids') {
+    return [
+      {
+        path,
+        message: `"pids" must be a positive integer, got ${got()}`,
+        hint: 'the most processes and threads its containers may have at once, e.g. 256',
+      },
+    ];
+  }
 
   switch (issue.code) {
     case 'invalid_value': {
