@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
 // These run the built CLI (npx tsc -b first), as a user would.
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -134,6 +135,38 @@ describe('e repo (built CLI)', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('invalid selector "x=a||y=b" at column 4: unexpected "|"');
     expect(stderr).not.toMatch(STACK);
+  });
+
+  it('show: network, capabilities and limits, marking the defaults, in text, json and yaml', () => {
+    const file = join(dir, 'access.yml');
+    writeFileSync(
+      file,
+      modules([['calc', 'kind: example']]).replace(
+        'image: localhost:5000/modules/calc:0.2.0\n',
+        'image: localhost:5000/modules/calc:0.2.0\n        network: false\n        resources: {memory: 256Mi}\n',
+      ),
+    );
+    const text = e('-r', file, 'repo', 'show', 'calc');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('network: off\ncapabilities: none (default)\nmemory: 256Mi\npids: 512 (default)\n');
+    const access = {
+      network: false,
+      capabilities: [],
+      memoryBytes: 256 * 1024 * 1024,
+      pids: 512,
+      defaults: ['capabilities', 'pids'],
+    };
+    expect(JSON.parse(e('-r', file, '-o', 'json', 'repo', 'show', 'calc').stdout).access).toEqual(access);
+    expect(parse(e('-r', file, '-o', 'yaml', 'repo', 'show', 'calc').stdout).access).toEqual(access);
+    const old = JSON.parse(e('-r', file, '-o', 'json', 'repo', 'show', 'calc@0.1.0').stdout);
+    expect(old.access).toEqual({
+      network: true,
+      capabilities: [],
+      memoryBytes: 1024 ** 3,
+      pids: 512,
+      defaults: ['network', 'capabilities', 'memoryBytes', 'pids'],
+    });
+    expect(e('-r', file, 'repo', 'show', 'calc@0.1.0').stdout).toContain('network: on (default)\n');
   });
 
   it('list, show and schema', () => {

@@ -1,12 +1,16 @@
 import {
+  DEFAULT_ACCESS,
   defaultVersion,
   didYouMean,
   findComponent,
   findVersion,
+  formatMemorySize,
   loadRepository,
   type ModuleVersion,
   RepositoryError,
   type Requirement,
+  type RunAccess,
+  runAccess,
   sortedVersions,
 } from '@e/core/repository';
 import { formatRequirement } from '@e/core/selector';
@@ -21,6 +25,32 @@ export interface RepoShowOptions extends GlobalOptions {
 function requirementLines(title: string, requirements: readonly Requirement[]): string[] {
   if (requirements.length === 0) return [];
   return [`${title}:`, ...requirements.map((r) => `  - ${formatRequirement(r) || '(everything)'}`)];
+}
+
+/** What a version's containers may do, and which of it is the default (not written in the repository). */
+function access(version: ModuleVersion): RunAccess & { defaults: (keyof RunAccess)[] } {
+  const written: Record<keyof RunAccess, unknown> = {
+    network: version.network,
+    capabilities: version.capabilities,
+    memoryBytes: version.resources?.memoryBytes,
+    pids: version.resources?.pids,
+  };
+  const defaults = (Object.keys(DEFAULT_ACCESS) as (keyof RunAccess)[]).filter((key) => written[key] === undefined);
+  const effective = runAccess(version);
+  // a copy: -o yaml would print a list shared with the version as an alias
+  return { ...effective, capabilities: [...effective.capabilities], defaults };
+}
+
+function accessLines(version: ModuleVersion): string[] {
+  const { defaults, ...effective } = access(version);
+  const line = (key: keyof RunAccess, title: string, value: string) =>
+    `${title}: ${value}${defaults.includes(key) ? ' (default)' : ''}`;
+  return [
+    line('network', 'network', effective.network ? 'on' : 'off'),
+    line('capabilities', 'capabilities', effective.capabilities.join(', ') || 'none'),
+    line('memoryBytes', 'memory', formatMemorySize(effective.memoryBytes)),
+    line('pids', 'pids', String(effective.pids)),
+  ];
 }
 
 function render(name: string, version: ModuleVersion): string {
@@ -41,6 +71,7 @@ function render(name: string, version: ModuleVersion): string {
     const items = version.requirements[kind];
     if (items.length > 0) lines.push(`requirements (${kind}):`, ...items.map((item) => `  - ${item}`));
   }
+  lines.push(...accessLines(version));
   lines.push('commands:');
   for (const command of version.commands) {
     const run = [command.command, ...command.args].join(' ');
@@ -73,7 +104,7 @@ export async function repoShow(options: RepoShowOptions): Promise<void> {
         .join(', ')}`,
     });
   }
-  emit(options.output, { name: component.name, type: component.type, ...version }, () =>
+  emit(options.output, { name: component.name, type: component.type, ...version, access: access(version) }, () =>
     render(component.name, version),
   );
 }
