@@ -20,14 +20,17 @@ async function reportError(error: unknown, debug: boolean): Promise<number> {
   }
   // loaded only here, on the error path, and only the error classes: `e --help` stays light
   const { isEError } = await import('@e/core/errors');
+  // messages quote what modules wrote (section names, problems, output): text only, no sequences
+  const { sanitizeTerminalText } = await import('@e/core/terminal');
+  const write = (text: string) => process.stderr.write(`${sanitizeTerminalText(text, { color: false })}\n`);
   if (isEError(error)) {
-    process.stderr.write(`e: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`   ${error.hint}\n`);
-    if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
+    write(`e: ${error.message}`);
+    if (error.hint) write(`   ${error.hint}`);
+    if (debug && error.stack) write(error.stack);
     return error.exitCode;
   }
-  process.stderr.write(`e: unexpected error (this is a bug in e): ${err.message ?? String(error)}\n`);
-  if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+  write(`e: unexpected error (this is a bug in e): ${err.message ?? String(error)}`);
+  if (debug && err.stack) write(err.stack);
   else process.stderr.write('   Run again with --debug to see the stack trace, and report it.\n');
   return 70;
 }

@@ -1,11 +1,14 @@
 import { createRequire } from 'node:module';
+import { sanitizeTerminalText } from '@e/core/terminal';
 import type * as Yaml from 'yaml';
+import { colorEnabled } from './progress.js';
 
 export type OutputFormat = 'text' | 'json' | 'yaml';
 
 /**
  * Prints a command's result in the format the user chose: `text` calls the renderer, `json` and
- * `yaml` print the data itself so scripts get every field.
+ * `yaml` print the data itself so scripts get every field. Text often quotes what modules wrote
+ * (state.yml, statuses, output), so it reaches the terminal through terminalText.
  */
 export function emit(format: OutputFormat, data: unknown, renderText: () => string): void {
   const out =
@@ -13,8 +16,16 @@ export function emit(format: OutputFormat, data: unknown, renderText: () => stri
       ? `${JSON.stringify(data, null, 2)}\n`
       : format === 'yaml'
         ? yaml().stringify(data)
-        : renderText();
+        : terminalText(process.stdout, renderText());
   process.stdout.write(out.endsWith('\n') || out === '' ? out : `${out}\n`);
+}
+
+/**
+ * `text` as it may be written to `stream`: no terminal control sequences, and colour (SGR) only
+ * where the stream gets colour. For every text that can hold what a module produced.
+ */
+export function terminalText(stream: NodeJS.WriteStream, text: string): string {
+  return sanitizeTerminalText(text, { color: colorEnabled(stream) });
 }
 
 let loadedYaml: typeof Yaml | undefined;

@@ -1,12 +1,22 @@
 import type { PullProgress } from '@e/core/runtime';
+import { sanitizeTerminalText } from '@e/core/terminal';
 import { createColors } from 'picocolors';
 
 type Colors = ReturnType<typeof createColors>;
 
-/** Colours for `stream`: only on a terminal, never with NO_COLOR. */
+/** Whether `stream` gets colour: only a terminal, and never with a non-empty NO_COLOR or TERM=dumb. */
+export function colorEnabled(stream: NodeJS.WriteStream): boolean {
+  return Boolean(stream.isTTY) && (process.env.NO_COLOR ?? '') === '' && process.env.TERM !== 'dumb';
+}
+
+/** Colours for `stream` (see colorEnabled). */
 export function colorsFor(stream: NodeJS.WriteStream): Colors {
-  const enabled = Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
-  return createColors(enabled);
+  return createColors(colorEnabled(stream));
+}
+
+/** The engine relays the registry's words in pull statuses: print them as text only. */
+function plain(text: string): string {
+  return sanitizeTerminalText(text, { color: false }).replaceAll('\n', ' ');
 }
 
 export interface PullRenderer {
@@ -32,22 +42,22 @@ class PlainPullRenderer implements PullRenderer {
   }
 
   pullStart(ref: string, platform: string): void {
-    this.#out.write(`Pulling ${ref} for ${platform}\n`);
+    this.#out.write(`Pulling ${plain(ref)} for ${platform}\n`);
   }
 
   pullProgress(event: PullProgress): void {
     if (event.layer === undefined) {
-      if (event.status !== '') this.#out.write(`  ${event.status}\n`);
+      if (event.status !== '') this.#out.write(`  ${plain(event.status)}\n`);
       return;
     }
     if (this.#last.get(event.layer) === event.status) return;
     this.#last.set(event.layer, event.status);
     const size = event.total ? ` (${formatBytes(event.total)})` : '';
-    this.#out.write(`  layer ${event.layer}: ${event.status}${size}\n`);
+    this.#out.write(`  layer ${plain(event.layer)}: ${plain(event.status)}${size}\n`);
   }
 
   pullEnd(ref: string): void {
-    this.#out.write(`Pulled ${ref}\n`);
+    this.#out.write(`Pulled ${plain(ref)}\n`);
   }
 }
 
@@ -70,7 +80,7 @@ class TtyPullRenderer implements PullRenderer {
   }
 
   pullStart(ref: string, platform: string): void {
-    this.#out.write(`${this.#c.bold('Pulling')} ${ref} ${this.#c.dim(`for ${platform}`)}\n`);
+    this.#out.write(`${this.#c.bold('Pulling')} ${plain(ref)} ${this.#c.dim(`for ${platform}`)}\n`);
   }
 
   pullProgress(event: PullProgress): void {
@@ -92,7 +102,7 @@ class TtyPullRenderer implements PullRenderer {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#draw();
-    this.#out.write(`${this.#c.green('Pulled')} ${ref}\n`);
+    this.#out.write(`${this.#c.green('Pulled')} ${plain(ref)}\n`);
   }
 
   #draw(): void {
@@ -106,7 +116,7 @@ class TtyPullRenderer implements PullRenderer {
         ? ` ${formatBytes(layer.current ?? (done ? layer.total : 0))}/${formatBytes(layer.total)}`
         : '';
       const colour = done ? this.#c.green : this.#c.cyan;
-      return `  ${id} ${colour(bar)} ${layer.status}${bytes}`;
+      return `  ${plain(id)} ${colour(bar)} ${plain(layer.status)}${bytes}`;
     });
     const up = this.#drawn > 0 ? `\x1b[${this.#drawn}A` : '';
     this.#out.write(`${up}${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`);

@@ -1,5 +1,5 @@
 // Everything @e/core offers. Commands import the lighter subpath entries (@e/core/runtime, /state,
-// /resolve, /repository, /selector, /errors) so they load only what they use.
+// /resolve, /repository, /selector, /terminal, /errors) so they load only what they use.
 export type { CanonicalMetadata, MetadataComparison } from './author/compare-metadata.js';
 export { canonicalise, compareMetadata } from './author/compare-metadata.js';
 export type { ImageRunnerOptions, PreparedTarget, TargetQuery, TargetVersion } from './author/image-target.js';
@@ -42,3 +42,4 @@ export * from './resolve/index.js';
 export * from './runtime/index.js';
 export * from './selector/index.js';
 export * from './state/index.js';
+export * from './terminal/index.js';

@@ -8,7 +8,7 @@ import {
   testModule,
 } from '@e/core';
 import type { GlobalOptions } from '../cli.js';
-import { emit } from '../output.js';
+import { emit, terminalText } from '../output.js';
 import { colorsFor } from '../progress.js';
 import { chosenPlatform, interruptSignal, seconds, timeoutOption } from './author-shared.js';
 
@@ -51,11 +51,15 @@ export async function authorTest(options: AuthorTestOptions): Promise<void> {
       onVersion: (info) => {
         if (text)
           process.stdout.write(
-            `${c.bold(`${source.name} ${info.version}`)}: ${info.image} (${formatPlatform(platform)})\n`,
+            terminalText(
+              process.stdout,
+              `${c.bold(`${source.name} ${info.version}`)}: ${info.image} (${formatPlatform(platform)})\n`,
+            ),
           );
       },
       onCase: (result) => {
-        if (text) process.stdout.write(caseLines(result, c));
+        // a failed case quotes the module's output
+        if (text) process.stdout.write(terminalText(process.stdout, caseLines(result, c)));
       },
     });
   } finally {

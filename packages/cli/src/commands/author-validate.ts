@@ -16,7 +16,7 @@ import {
   validateModule,
 } from '@e/core';
 import type { GlobalOptions } from '../cli.js';
-import { emit } from '../output.js';
+import { emit, terminalText } from '../output.js';
 import { colorsFor } from '../progress.js';
 import { chosenPlatform, interruptSignal, timeoutOption } from './author-shared.js';
 
@@ -63,7 +63,8 @@ export async function authorValidate(options: AuthorValidateOptions): Promise<vo
         signal: interrupt.signal,
       });
       reports.push(report);
-      if (options.output === 'text') process.stdout.write(renderReport(report, c));
+      // details quote what the module printed (exit messages, metadata differences)
+      if (options.output === 'text') process.stdout.write(terminalText(process.stdout, renderReport(report, c)));
     }
   } finally {
     interrupt.dispose();

@@ -13,8 +13,10 @@ import {
 import { createDockerRuntime, LinePrefixer, parsePlatform } from '@e/core/runtime';
 import { formatRequirement } from '@e/core/selector';
 import { parseDuration } from '@e/core/state';
+import { sanitizeTerminalText } from '@e/core/terminal';
 import type { GlobalOptions } from '../cli.js';
-import { colorsFor, createPullRenderer } from '../progress.js';
+import { terminalText } from '../output.js';
+import { colorEnabled, colorsFor, createPullRenderer } from '../progress.js';
 
 export interface RunFlags {
   timeout?: string;
@@ -145,7 +147,7 @@ function createPlainRenderer(total: number): StepRenderer {
     const key = `${module}\0${stream}`;
     let p = prefixers.get(key);
     if (p === undefined) {
-      p = new LinePrefixer(c.dim(`${module} | `));
+      p = new LinePrefixer(c.dim(`${module} | `), { color: colorEnabled(out) });
       prefixers.set(key, p);
     }
     return p;
@@ -170,7 +172,7 @@ function createPlainRenderer(total: number): StepRenderer {
         flush();
         out.write(`--> ${module} ${command}\n`);
       },
-      notice: (message) => out.write(`${c.yellow('e:')} ${message}\n`),
+      notice: (message) => out.write(`${c.yellow('e:')} ${terminalText(out, message)}\n`),
       pullStart: (ref, platform) => pull.pullStart(ref, platform),
       pullProgress: (event) => pull.pullProgress(event),
       pullEnd: (ref) => pull.pullEnd(ref),
@@ -263,7 +265,8 @@ async function createTaskList(steps: readonly InstallStep[]): Promise<StepRender
       },
       command: (module, command) => title(module, command),
       notice: (message) => {
-        for (const s of state.values()) if (s.task && !s.outcome) s.task.output = `e: ${message}`;
+        const text = sanitizeTerminalText(message, { color: false });
+        for (const s of state.values()) if (s.task && !s.outcome) s.task.output = `e: ${text}`;
       },
       pullStart: (ref) => {
         for (const s of state.values()) if (s.task && !s.outcome) s.task.output = `pulling ${ref}`;
@@ -272,7 +275,11 @@ async function createTaskList(steps: readonly InstallStep[]): Promise<StepRender
         const text = `${lastLine.get(module) ?? ''}${chunk.toString('utf8')}`;
         const lines = text.split('\n');
         lastLine.set(module, lines.pop() ?? '');
-        const shown = lines.filter((l) => l.trim() !== '').at(-1);
+        // whole lines only, so a sequence split across chunks is still recognised and removed
+        const shown = lines
+          .map((l) => sanitizeTerminalText(l, { color: false }))
+          .filter((l) => l.trim() !== '')
+          .at(-1);
         const owner = state.get(module);
         const target = owner?.task ? owner : [...state.values()].find((s) => s.task && !s.outcome);
         if (shown !== undefined && target?.task) target.task.output = `${module} | ${shown}`;

@@ -17,8 +17,8 @@ import {
 } from '@e/core/runtime';
 import { parseDuration } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
-import { emit } from '../output.js';
-import { colorsFor, createPullRenderer } from '../progress.js';
+import { emit, terminalText } from '../output.js';
+import { colorEnabled, colorsFor, createPullRenderer } from '../progress.js';
 import { renderStateDiff } from './run-output.js';
 
 export interface ModuleCommandOptions extends GlobalOptions {
@@ -60,9 +60,12 @@ export async function moduleCommand(options: ModuleCommandOptions): Promise<void
   // with -o json|yaml, stdout carries only the result: module output goes to stderr
   const sinks = { stdout: structured ? process.stderr : process.stdout, stderr: process.stderr };
   const colors = colorsFor(process.stderr);
+  // module output is stripped of terminal control sequences line by line (colours kept on a terminal)
   const prefixers = {
-    stdout: new LinePrefixer(colorsFor(sinks.stdout).dim(`${target.module} | `)),
-    stderr: new LinePrefixer(colors.dim(`${target.module} | `)),
+    stdout: new LinePrefixer(colorsFor(sinks.stdout).dim(`${target.module} | `), {
+      color: colorEnabled(sinks.stdout),
+    }),
+    stderr: new LinePrefixer(colors.dim(`${target.module} | `), { color: colorEnabled(sinks.stderr) }),
   };
   const pullRenderer = createPullRenderer(process.stderr);
   const interrupt = new InterruptHandler();
@@ -86,7 +89,7 @@ export async function moduleCommand(options: ModuleCommandOptions): Promise<void
         plan,
       },
       {
-        notice: (message) => process.stderr.write(`${colors.yellow('e:')} ${message}\n`),
+        notice: (message) => process.stderr.write(`${colors.yellow('e:')} ${terminalText(process.stderr, message)}\n`),
         pullStart: (ref, p) => pullRenderer.pullStart(ref, p),
         pullProgress: (event) => pullRenderer.pullProgress(event),
         pullEnd: (ref) => pullRenderer.pullEnd(ref),

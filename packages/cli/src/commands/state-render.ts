@@ -1,4 +1,5 @@
 import pc from 'picocolors';
+import { terminalText } from '../output.js';
 
 /** A unified diff, coloured on a terminal (plain with NO_COLOR or when piped). */
 export function renderDiff(diff: string): string {
@@ -25,5 +26,5 @@ export function formatDuration(ms: number): string {
 
 /** Notices (lock recovered, waiting for the lock) go to stderr so stdout stays parseable. */
 export function notice(message: string): void {
-  process.stderr.write(`e: ${message}\n`);
+  process.stderr.write(`e: ${terminalText(process.stderr, message)}\n`);
 }

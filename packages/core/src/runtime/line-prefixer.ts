@@ -1,21 +1,35 @@
+import { StringDecoder } from 'node:string_decoder';
+import { sanitizeTerminalText } from '../terminal/sanitize-terminal-text.js';
+
 /** Lines longer than this are cut into pieces, so one endless line cannot grow memory. */
 const MAX_LINE = 64 * 1024;
 
+export interface LinePrefixerOptions {
+  /** Keep the module's SGR colours: only when the target is a terminal that allows colour. */
+  color?: boolean;
+}
+
 /**
- * Turns a byte stream into complete lines, each starting with `prefix`. Keeps only the unfinished
- * last line between calls (at most MAX_LINE bytes).
+ * Turns a module's output stream into complete lines for a terminal or a log, each starting with
+ * `prefix` and stripped of terminal control sequences (`sanitizeTerminalText`). Whole lines are
+ * sanitized, so a sequence split across chunks is still recognised. Keeps only the unfinished last
+ * line between calls (at most MAX_LINE characters).
  */
 export class LinePrefixer {
   readonly #prefix: string;
+  readonly #color: boolean;
+  readonly #decoder = new StringDecoder('utf8');
   #partial = '';
 
-  constructor(prefix: string) {
+  constructor(prefix: string, options: LinePrefixerOptions = {}) {
     this.#prefix = prefix;
+    this.#color = options.color ?? false;
   }
 
   /** The prefixed complete lines in `chunk` (with their newlines), or '' when none finished yet. */
   push(chunk: Buffer | string): string {
-    const text = this.#partial + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+    // the decoder keeps a multi-byte character cut between chunks for the next one
+    const text = this.#partial + (typeof chunk === 'string' ? chunk : this.#decoder.write(chunk));
     const end = text.lastIndexOf('\n');
     if (end === -1) {
       if (text.length <= MAX_LINE) {
@@ -23,20 +37,27 @@ export class LinePrefixer {
         return '';
       }
       this.#partial = '';
-      return `${this.#prefix}${text}\n`;
+      return this.#line(text);
     }
     this.#partial = text.slice(end + 1);
     let out = '';
-    for (const line of text.slice(0, end).split('\n')) out += `${this.#prefix}${line}\n`;
-    if (this.#partial.length > MAX_LINE) out += this.flush();
+    for (const line of text.slice(0, end).split('\n')) out += this.#line(line);
+    if (this.#partial.length > MAX_LINE) {
+      out += this.#line(this.#partial);
+      this.#partial = '';
+    }
     return out;
   }
 
   /** The unfinished last line, prefixed and terminated, or ''. */
   flush(): string {
-    const rest = this.#partial;
+    const rest = this.#partial + this.#decoder.end();
     this.#partial = '';
-    return rest === '' ? '' : `${this.#prefix}${rest}\n`;
+    return rest === '' ? '' : this.#line(rest);
+  }
+
+  #line(line: string): string {
+    return `${this.#prefix}${sanitizeTerminalText(line, { color: this.#color })}\n`;
   }
 }
 

@@ -1,0 +1,6 @@
+/*
+ * `@e/core/terminal`: making text that modules produced safe to print. Kept apart from the runtime
+ * entry so that every command's output path can load it without loading the engine client.
+ */
+export type { SanitizeOptions } from './sanitize-terminal-text.js';
+export { sanitizeTerminalText } from './sanitize-terminal-text.js';
