@@ -123,9 +123,9 @@ EOF
 fi
 
 # --- 5 and 6. images ---------------------------------------------------------------------------
-# mmdebstrap makes the base images (only when they are missing, but cheap to have): install it like
+# mmdebstrap (and arch-test, for the foreign architecture) makes the base images: install them like
 # every other tool setup calls, so a brand-new machine needs nothing by hand
-command -v mmdebstrap >/dev/null 2>&1 || { step "mmdebstrap (for the base images)"; apt_install mmdebstrap; done_step "installed"; }
+{ command -v mmdebstrap && command -v arch-test; } >/dev/null 2>&1 || { step "mmdebstrap (for the base images)"; apt_install mmdebstrap arch-test; done_step "installed"; }
 node scripts/build-images.mjs
 
 printf '==> setup done in %s\n' "$(seconds_since "$total_start")"

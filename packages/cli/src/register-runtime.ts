@@ -38,17 +38,24 @@ interface RunOptions {
   out?: string;
   plan?: string;
   yes?: boolean;
+  all?: boolean;
+  parallel?: string;
 }
 
 function addLifecycle(parent: Command, name: Lifecycle): void {
   const cmd = parent
     .command(name)
     .description(`${LIFECYCLE[name]}`)
-    .argument(name === 'apply' ? '[module]' : '<module>', 'module name, optionally with @version (kafka@0.1.0)');
+    .argument(
+      name === 'apply' || name === 'plan' ? '[module]' : '<module>',
+      'module name, optionally with @version (kafka@0.1.0)',
+    );
   if (name === 'plan') {
     cmd
       .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error (as terraform)')
-      .option('--out <file>', 'save the plan, to apply exactly it later with e apply --plan FILE');
+      .option('--out <file>', 'save the plan, to apply exactly it later with e apply --plan FILE')
+      .option('--all', 'plan every installed module (under one hold of the state lock)')
+      .option('--parallel <n>', 'with --all: plan up to N modules at a time when they write disjoint sections', '1');
   }
   if (name === 'apply') {
     cmd
@@ -59,6 +66,19 @@ function addLifecycle(parent: Command, name: Lifecycle): void {
       );
   }
   addRunOptions(cmd).action(async (spec: string | undefined, options: RunOptions, command: Command) => {
+    if (options.all) {
+      if (spec !== undefined) {
+        const { RuntimeError } = await import('@e/core/errors');
+        throw new RuntimeError('E_USAGE', `e plan --all plans every installed module; drop "${spec}" or --all.`);
+      }
+      const { planAllCommand } = await import('./commands/plan-all.js');
+      await planAllCommand({
+        ...globalOptions(command),
+        ...runOptions(options),
+        parallel: options.parallel ?? '1',
+      });
+      return;
+    }
     const { moduleCommand } = await import('./commands/module-command.js');
     await moduleCommand({ ...globalOptions(command), ...runOptions(options), spec, command: name, extraArgs: [] });
   });

@@ -39,6 +39,7 @@ export {
 } from './errors.js';
 export * from './repository/index.js';
 export * from './resolve/index.js';
+export * from './run/index.js';
 export * from './runtime/index.js';
 export * from './selector/index.js';
 export * from './state/index.js';

@@ -8,14 +8,22 @@ import {
   ResolutionError,
   type ResolveResult,
   resolveInstall,
-  runSteps,
 } from '@e/core/resolve';
+import { runSteps } from '@e/core/run';
 import { type InstalledRecord, loadState, readInstalled } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { emit } from '../output.js';
 import { colorsFor } from '../progress.js';
 import type { InstallFlags } from '../register-install.js';
-import { ask, confirm, createRunContext, createStepRenderer, formatNotice, formatSteps } from './install-shared.js';
+import {
+  ask,
+  confirm,
+  createRunContext,
+  createStepRenderer,
+  formatNotice,
+  formatSteps,
+  parseParallel,
+} from './install-shared.js';
 
 export interface InstallOptions extends GlobalOptions, InstallFlags {
   spec: string;
@@ -195,14 +203,6 @@ function unresolved(explanation: Explanation, options: InstallOptions): Resoluti
         ? 'e repo list shows the modules and versions there are'
         : undefined;
   return new ResolutionError('E_UNRESOLVED', formatExplanation(explanation).join('\n'), hint ? { hint } : {});
-}
-
-function parseParallel(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 64) {
-    throw new ResolutionError('E_PARALLEL_INVALID', `--parallel must be a whole number from 1 to 64, not "${text}".`);
-  }
-  return n;
 }
 
 function checkPreferred(repository: Repository, prefer: readonly string[]): void {

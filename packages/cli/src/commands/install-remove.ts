@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { loadRepository } from '@e/core/repository';
-import { installedVersion, ResolutionError, runCommand, strongDependents } from '@e/core/resolve';
+import { installedVersion, ResolutionError, strongDependents } from '@e/core/resolve';
+import { runCommand } from '@e/core/run';
 import { formatRequirement } from '@e/core/selector';
 import { loadState, readInstalled, removeInstalled, saveState, withStateLock } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';

@@ -1,15 +1,8 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Repository } from '@e/core/repository';
-import {
-  formatCandidates,
-  type InstallStep,
-  ResolutionError,
-  type ResolveNotice,
-  type RunContext,
-  type StepEvents,
-  type StepOutcome,
-} from '@e/core/resolve';
+import { formatCandidates, type InstallStep, ResolutionError, type ResolveNotice } from '@e/core/resolve';
+import type { RunContext, StepEvents, StepOutcome } from '@e/core/run';
 import { createDockerRuntime, LinePrefixer, parsePlatform } from '@e/core/runtime';
 import { formatRequirement } from '@e/core/selector';
 import { parseDuration } from '@e/core/state';
@@ -63,6 +56,15 @@ export async function createRunContext(
       process.off('SIGTERM', onSignal);
     },
   };
+}
+
+/** `--parallel N`: 1 to 64. */
+export function parseParallel(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    throw new ResolutionError('E_PARALLEL_INVALID', `--parallel must be a whole number from 1 to 64, not "${text}".`);
+  }
+  return n;
 }
 
 /** Asks on a terminal; refuses without -y when nobody can answer (as e apply does). */

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { loadRepository } from '@e/core/repository';
-import { formatExplanation, installStep, parseInstallRequest, ResolutionError, resolveInstall } from '@e/core/resolve';
+import { formatExplanation, parseInstallRequest, ResolutionError, resolveInstall } from '@e/core/resolve';
+import { installStep } from '@e/core/run';
 import { loadState, readInstalled } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { emit } from '../output.js';
@@ -51,7 +52,7 @@ export async function upgradeCommand(options: UpgradeOptions): Promise<void> {
   let outcome: Awaited<ReturnType<typeof installStep>>;
   try {
     renderer.events.stepStart?.(step);
-    outcome = await installStep(context, step, renderer.events, { previous, force: options.force });
+    outcome = await installStep(context, step, renderer.events, { force: options.force });
     renderer.events.stepEnd?.(step, outcome);
   } finally {
     await renderer.done();

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acquireStateLock, beginStateRun, writeStateText } from '@e/core/state';
+import { acquireStateLock, appendHistory, readStateText, writeStateText } from '@e/core/state';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../main.js';
 
@@ -40,10 +40,23 @@ async function e(...args: string[]): Promise<{ code: number; stdout: string; std
   }
 }
 
+/** What a successful module run leaves: the new state.yml and its history entry. */
 async function simulateRun(module: string, text: string): Promise<void> {
-  const run = await beginStateRun(shared, { module, version: '0.1.0', command: 'apply' });
+  const before = (await readStateText(shared)) ?? null;
   await writeStateText(shared, text);
-  await run.finish({ exitCode: 0 });
+  await appendHistory(shared, {
+    kind: 'run',
+    time: new Date().toISOString(),
+    module,
+    version: '0.1.0',
+    command: 'apply',
+    exitCode: 0,
+    durationMs: 1,
+    outcome: 'succeeded',
+    changedSections: [module],
+    before,
+    after: text,
+  });
 }
 
 describe('e state', () => {

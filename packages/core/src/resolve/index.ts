@@ -1,6 +1,6 @@
 /*
  * `@e/core/resolve`: install requests, the resolver, its explanations and the steps that run
- * them, for the install commands; it does not load the author tools or the module SDK.
+ * them, for the install commands (running them is `@e/core/run`); it does not load the author tools or the module SDK.
  */
 export { EError, isEError, ResolutionError } from '../errors.js';
 export { formatCandidate, formatCandidates, formatCycle, formatExplanation } from './format-explanation.js';
@@ -29,14 +29,5 @@ export type {
 } from './resolution.js';
 export type { ResolveInput, ResolveOptions } from './resolve-install.js';
 export { resolveInstall } from './resolve-install.js';
-export type {
-  InstallCommand,
-  RunContext,
-  RunStepsResult,
-  StepEvents,
-  StepOutcome,
-  UpgradeOptions,
-} from './run-steps.js';
-export { INSTALL_COMMANDS, installStep, planInfluenced, restoreRecord, runCommand, runSteps } from './run-steps.js';
 export type { Sequence } from './sequence.js';
 export { sequence } from './sequence.js';

@@ -7,7 +7,7 @@ import type { InstalledRecord } from '../state/installed-records.js';
  * need a plan. Sorted by name; the source itself is never in the list.
  */
 export function influencedInstalledModules(
-  source: { module: string; moduleVersion: ModuleVersion },
+  source: { module: string; moduleVersion: Pick<ModuleVersion, 'influences'> },
   installed: Readonly<Record<string, InstalledRecord>>,
 ): string[] {
   const { influences } = source.moduleVersion;

@@ -1,7 +1,7 @@
 import { RuntimeError } from '../errors.js';
 import type { ModuleVersion } from '../repository/model.js';
 import { checkPulledArchitecture, checkRegistryPlatforms, chooseImage } from './check-platform.js';
-import type { ContainerRuntime, ImageDetails, PullProgress } from './container-runtime.js';
+import type { ContainerRuntime, ImageDetails, PullProgress, RegistryImage } from './container-runtime.js';
 import { formatPlatform, type Platform, samePlatform } from './platform.js';
 
 /** missing: pull unless the right platform is already local (docker run's default); always; never. */
@@ -14,7 +14,7 @@ export interface ResolvedImage {
   runRef: string;
   /** Image config id (`sha256:...`), specific to the platform. */
   id: string;
-  /** `repo@sha256:...` of the manifest the reference resolved to (what e pins), else the id. */
+  /** `repo@sha256:...`: what the reference resolved to (the index or manifest), pulled and recorded. */
   digest: string;
   pulled: boolean;
 }
@@ -24,7 +24,10 @@ export interface EnsureImageOptions {
   version: ModuleVersion;
   platform: Platform;
   policy: PullPolicy;
-  /** The digest in e's records, preferred when the local image carries several. */
+  /**
+   * The digest e recorded when this version was installed on this platform: it runs instead of
+   * whatever the tag names now (`always` resolves the tag again).
+   */
   recordedDigest?: string;
   events?: {
     pullStart?(ref: string, platform: string): void;
@@ -34,72 +37,76 @@ export interface EnsureImageOptions {
 }
 
 /**
- * Makes the module version's image for `platform` available locally: refuses before pulling when
- * the version cannot run there (repository entry, then the registry's platforms), pulls only that
- * platform, and checks the architecture of what arrived.
+ * Makes the module version's image for `platform` available locally, by digest: the reference is
+ * resolved once (the recorded digest, a digest in the repository, else what the registry names for
+ * the tag now), refused before pulling when the version cannot run there, then `repo@digest` is
+ * pulled for that platform only and the architecture of what arrived is checked. Without a
+ * registry, an image already local under the tag still runs (an imported archive, a local build).
  */
 export async function ensureImage(runtime: ContainerRuntime, options: EnsureImageOptions): Promise<ResolvedImage> {
-  const { module, version, platform } = options;
-  const choice = chooseImage(module, version, platform);
-  const { ref } = choice;
-  const local = options.policy === 'always' ? undefined : await runtime.inspectImage(ref);
-  if (local !== undefined && samePlatform(local, platform)) {
-    return {
-      ref,
-      runRef: local.id,
-      id: local.id,
-      digest: await pinnedDigest(runtime, ref, local, options.recordedDigest),
-      pulled: false,
-    };
+  const { module, version, platform, policy } = options;
+  const { ref } = chooseImage(module, version, platform);
+  const repo = repository(ref);
+  let pinned = ref.includes('@') ? `${repo}@${ref.slice(ref.indexOf('@') + 1)}` : undefined;
+  if (pinned === undefined && policy !== 'always' && options.recordedDigest?.startsWith(`${repo}@`)) {
+    pinned = options.recordedDigest;
+  }
+  if (pinned !== undefined && policy !== 'always') {
+    const local = await runtime.inspectImage(pinned);
+    if (local !== undefined && samePlatform(local, platform)) return found(ref, pinned, local, false);
+  }
+  if (pinned === undefined) {
+    let registry: RegistryImage;
+    try {
+      registry = await runtime.registryImage(ref);
+    } catch (error) {
+      if (policy === 'always') throw error;
+      const local = await runtime.inspectImage(ref);
+      if (local === undefined || !samePlatform(local, platform)) throw error;
+      const known = local.repoDigests.find((d) => d.startsWith(`${repo}@`));
+      return found(ref, known ?? local.id, local, false);
+    }
+    checkRegistryPlatforms(module, version, ref, platform, registry.platforms);
+    pinned = `${repo}@${registry.digest}`;
+    if (policy === 'missing') {
+      const local = await runtime.inspectImage(pinned);
+      if (local !== undefined && samePlatform(local, platform)) return found(ref, pinned, local, false);
+    }
   }
   const wanted = formatPlatform(platform);
-  if (options.policy === 'never') {
+  if (policy === 'never') {
     throw new RuntimeError(
       'E_IMAGE_MISSING',
-      `${ref} for ${wanted} is not in the local engine, and --pull never forbids pulling it.`,
-      {
-        hint: 'Pull it with --pull missing, or import an offline archive with e import.',
-      },
+      `${pinned} for ${wanted} is not in the local engine, and --pull never forbids pulling it.`,
+      { hint: 'Pull it with --pull missing, or import an offline archive with e import.' },
     );
   }
-  const registry = await runtime.registryImage(ref);
-  checkRegistryPlatforms(module, version, ref, platform, registry.platforms);
-  options.events?.pullStart?.(ref, wanted);
-  await runtime.pull(ref, { platform, onProgress: options.events?.pullProgress });
-  options.events?.pullEnd?.(ref);
-  const pulled = await runtime.inspectImage(ref);
+  options.events?.pullStart?.(pinned, wanted);
+  await runtime.pull(pinned, { platform, onProgress: options.events?.pullProgress });
+  options.events?.pullEnd?.(pinned);
+  const pulled = await runtime.inspectImage(pinned);
   if (pulled === undefined)
-    throw new RuntimeError('E_IMAGE_MISSING', `${ref} was pulled, but the engine does not list it.`);
+    throw new RuntimeError('E_IMAGE_MISSING', `${pinned} was pulled, but the engine does not list it.`);
   checkPulledArchitecture(ref, platform, pulled);
-  const digest = ref.includes('@')
-    ? `${repository(ref)}@${ref.slice(ref.indexOf('@') + 1)}`
-    : `${repository(ref)}@${registry.digest}`;
-  return { ref, runRef: pulled.id, id: pulled.id, digest, pulled: true };
+  return found(ref, pinned, pulled, true);
+}
+
+function found(ref: string, digest: string, image: ImageDetails, pulled: boolean): ResolvedImage {
+  return { ref, runRef: image.id, id: image.id, digest, pulled };
 }
 
 /**
- * The registry digest of a local image. Docker may list several (the index and the platform's
- * manifest): prefer e's record, then the one the registry names now, then the first.
+ * The digest the tag of `image` names in the registry now, when it differs from the one that runs
+ * (a re-pushed tag); undefined when the same, for a digest reference, or when the registry cannot be asked.
  */
-async function pinnedDigest(
-  runtime: ContainerRuntime,
-  ref: string,
-  image: ImageDetails,
-  recorded?: string,
-): Promise<string> {
-  if (ref.includes('@')) return `${repository(ref)}@${ref.slice(ref.indexOf('@') + 1)}`;
-  const candidates = image.repoDigests.filter((d) => d.startsWith(`${repository(ref)}@`));
-  if (recorded !== undefined && candidates.includes(recorded)) return recorded;
-  if (candidates.length === 1) return candidates[0] as string;
-  if (candidates.length === 0) return image.id;
+export async function newerUnderTag(runtime: ContainerRuntime, image: ResolvedImage): Promise<string | undefined> {
+  if (image.ref.includes('@')) return undefined;
   try {
-    const registry = await runtime.registryImage(ref);
-    const named = `${repository(ref)}@${registry.digest}`;
-    if (candidates.includes(named)) return named;
+    const now = `${repository(image.ref)}@${(await runtime.registryImage(image.ref)).digest}`;
+    return now === image.digest ? undefined : now;
   } catch {
-    // the registry is not needed to run a local image
+    return undefined;
   }
-  return candidates[0] as string;
 }
 
 /** `localhost:5000/modules/hello` of `localhost:5000/modules/hello:0.1.0` (or `...@sha256:...`). */

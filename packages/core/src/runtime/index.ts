@@ -4,6 +4,8 @@
  * tools or the module SDK.
  */
 export { EError, isEError, RuntimeError } from '../errors.js';
+export type { ModuleRunEvents, ModuleRunRequest, ModuleRunResult } from '../run/run-module.js';
+export { runModuleCommand } from '../run/run-module.js';
 export type { ImageChoice } from './check-platform.js';
 export { checkPulledArchitecture, checkRegistryPlatforms, chooseImage } from './check-platform.js';
 export type {
@@ -28,8 +30,12 @@ export type { SavedPlan } from './plan-file.js';
 export { PLAN_FORMAT, readPlanFile, sha256OrNull, stalePlanReasons, writePlanFile } from './plan-file.js';
 export type { Platform } from './platform.js';
 export { formatPlatform, normalizeArchitecture, parsePlatform, platformFromEngineInfo } from './platform.js';
-export { describeContainer, removeLeftoverContainers } from './remove-leftovers.js';
-export type { ModuleRunEvents, ModuleRunRequest, ModuleRunResult } from './run-module.js';
-export { runModuleCommand } from './run-module.js';
+export type { CleanLeftoversOptions, LeftoverCleanup } from './remove-leftovers.js';
+export {
+  cleanLeftoverContainers,
+  describeContainer,
+  findForeignContainers,
+  removeLeftoverContainers,
+} from './remove-leftovers.js';
 export type { SelectedVersion, VersionReason } from './select-version.js';
 export { allowedSections, findCommand, parseModuleSpec, selectVersion } from './select-version.js';

@@ -16,6 +16,8 @@ export const LABELS = {
   pid: `${PREFIX}.pid`,
   host: `${PREFIX}.host`,
   startedAt: `${PREFIX}.started-at`,
+  /** A random id per run: tells one run's container from another's of the same e process. */
+  runId: `${PREFIX}.id`,
 } as const;
 
 export const MANAGED_BY_VALUE = 'e';
@@ -28,6 +30,8 @@ export interface RunLabelInput {
   pid: number;
   host: string;
   startedAt: Date;
+  /** `randomUUID()`, one per run. */
+  runId: string;
 }
 
 /** The labels of one module run's container. */
@@ -41,5 +45,6 @@ export function runLabels(input: RunLabelInput): Record<string, string> {
     [LABELS.pid]: String(input.pid),
     [LABELS.host]: input.host,
     [LABELS.startedAt]: input.startedAt.toISOString(),
+    [LABELS.runId]: input.runId,
   };
 }

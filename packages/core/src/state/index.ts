@@ -19,8 +19,6 @@ export type { StatePaths } from './state-paths.js';
 export { statePaths } from './state-paths.js';
 export type { RollbackOptions, RollbackResult } from './state-rollback.js';
 export { rollbackState, stateAtRevision } from './state-rollback.js';
-export type { StateRun, StateRunEnd, StateRunInfo, StateRunResult } from './state-run.js';
-export { beginStateRun, recoverInterruptedRun } from './state-run.js';
 export type { LoadedState } from './state-store.js';
 export { loadState, readStateText, saveState, writeStateText } from './state-store.js';
 export type { WithStateLockOptions } from './with-state-lock.js';

@@ -6,10 +6,18 @@ import { stateDiff } from './state-diff.js';
 import { statePaths } from './state-paths.js';
 
 /**
- * How a recorded change ended. `restored`: the module broke the state rules and state.yml was put
- * back as it was before the run; `interrupted`: e died during the run and a later command cleaned up.
+ * How a recorded change ended. `refused`: the module broke the rules of what it may write, so
+ * nothing it wrote was merged; `interrupted`: e stopped the run (Ctrl-C, or e died and a later
+ * command cleaned up) before it ended, so nothing was merged; `restored`: older entries' `refused`.
  */
-export type HistoryOutcome = 'succeeded' | 'failed' | 'timed-out' | 'interrupted' | 'restored' | 'rolled-back';
+export type HistoryOutcome =
+  | 'succeeded'
+  | 'failed'
+  | 'timed-out'
+  | 'interrupted'
+  | 'refused'
+  | 'restored'
+  | 'rolled-back';
 
 /** One record in `<shared>/.e/history/`: a module run or a rollback. */
 export interface HistoryEntry {

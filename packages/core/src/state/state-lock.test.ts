@@ -13,8 +13,12 @@ import { withStateLock } from './with-state-lock.js';
 /** A real e-like process that takes the lock; bundled from this source once for all tests. */
 const CHILD_SOURCE = `
 import { withStateLock } from './with-state-lock.js';
-import { beginStateRun } from './state-run.js';
 import { readStateText, writeStateText } from './state-store.js';
+import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { runDir, writeBaseline, writeMarker } from '../run/run-dir.js';
+import { stageSharedDir } from '../run/stage.js';
 
 const [mode, shared, name, timeoutMs, holdMs] = process.argv.slice(2);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -31,9 +35,20 @@ async function main() {
       await writeStateText(shared, 'count: ' + (count + 1) + '\\n' + rest + name + ': {done: true}\\n');
       return;
     }
-    if (mode === 'run') {
-      await beginStateRun(shared, { module: 'kafka', version: '0.1.0', command: 'apply' });
-      await writeStateText(shared, 'kafka: [half written\\n');
+    if (mode === 'run' || mode === 'ran') {
+      // what a module run leaves on disk: its marker, its staging copy, what the module wrote there
+      const before = (await readStateText(shared)) ?? null;
+      const marker = {
+        id: 'run-1', module: 'kafka', version: '0.1.0', command: 'apply', args: [], digest: 'reg/kafka@sha256:1',
+        platform: 'linux/amd64', labels: {}, influences: [], allowedSections: [], influencedPlan: false,
+        by: 'e apply kafka', pid: process.pid, host: hostname(), startedAt: new Date().toISOString(),
+        stateBefore: before, phase: 'running', exitCode: null,
+      };
+      await writeMarker(shared, marker);
+      const stage = await stageSharedDir(shared, runDir(shared, 'run-1').stage);
+      await writeBaseline(shared, 'run-1', stage);
+      writeFileSync(join(stage.dir, 'state.yml'), mode === 'run' ? 'kafka: [half written\\n' : (before ?? '') + 'kafka: {status: applied}\\n');
+      if (mode === 'ran') await writeMarker(shared, { ...marker, phase: 'exited', exitCode: 0 });
       console.log('running');
     }
     setInterval(() => {}, 1000);
@@ -51,14 +66,18 @@ let childScript: string;
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'e-state-lock-'));
-  childScript = join(workDir, 'lock-child.cjs');
+  childScript = join(workDir, 'lock-child.mjs');
   await build({
     stdin: { contents: CHILD_SOURCE, resolveDir: import.meta.dirname, loader: 'ts', sourcefile: 'lock-child.ts' },
     bundle: true,
     platform: 'node',
-    format: 'cjs',
+    format: 'esm',
     target: 'node20',
     outfile: childScript,
+    // CommonJS dependencies (write-file-atomic) expect these inside an ES module bundle
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __filename.replace(/[^/]*$/, '');",
+    },
     logLevel: 'silent',
   });
 });
@@ -156,24 +175,46 @@ describe('state lock across real processes', () => {
     expect(await readStateLock(shared)).toBeUndefined();
   }, 30_000);
 
-  it('cleans up a module run whose e process was kill -9ed mid-run: state restored, run recorded', async () => {
+  it('drops a module run whose e process was kill -9ed while its container ran: nothing merged, run recorded', async () => {
     const original = '# before\nazi: {status: applied}\n';
     await writeFile(statePaths(shared).state, original);
     const a = startChild(['run', shared, 'alpha', '0', '0']);
     await a.waitFor(/running/);
-    expect(await readStateText(shared)).toBe('kafka: [half written\n');
     a.proc.kill('SIGKILL');
     await a.exited;
     const notices: string[] = [];
     await withStateLock(shared, { command: 'e test', onNotice: (m) => notices.push(m) }, async () => {});
     expect(notices[0]).toMatch(/^Recovered the state lock left by pid/);
     expect(notices[1]).toMatch(
-      /^An earlier run of kafka apply was interrupted \(history entry 1\); state.yml was restored because state.yml is no longer valid YAML: /,
+      /^An earlier run of kafka apply was interrupted when e \(pid \d+ on .*\) stopped \(history entry 1\); nothing it wrote was merged\.$/,
     );
     expect(await readStateText(shared)).toBe(original);
     const [entry] = await listHistory(shared);
-    expect(entry).toMatchObject({ seq: 1, module: 'kafka', outcome: 'restored', exitCode: null, after: original });
+    expect(entry).toMatchObject({ seq: 1, module: 'kafka', outcome: 'interrupted', exitCode: null, after: original });
     expect(entry?.message).toContain(`e (pid ${a.proc.pid} on`);
+  }, 30_000);
+
+  it('rolls FORWARD a run whose container had finished when e was kill -9ed before merging it', async () => {
+    const original = '# before\nazi: {status: applied}\n';
+    await writeFile(statePaths(shared).state, original);
+    const a = startChild(['ran', shared, 'alpha', '0', '0']);
+    await a.waitFor(/running/);
+    a.proc.kill('SIGKILL');
+    await a.exited;
+    const notices: string[] = [];
+    await withStateLock(shared, { command: 'e test', onNotice: (m) => notices.push(m) }, async () => {});
+    expect(notices[1]).toMatch(
+      /^An earlier run of kafka apply had finished \(exit 0\) when e .* e completed it \(history entry 1\): its changes to kafka were merged\.$/,
+    );
+    expect(await readStateText(shared)).toContain('# before\nazi: {status: applied}\nkafka: {status: applied}\n');
+    const [entry] = await listHistory(shared);
+    expect(entry).toMatchObject({
+      seq: 1,
+      module: 'kafka',
+      outcome: 'succeeded',
+      exitCode: 0,
+      changedSections: ['kafka'],
+    });
   }, 30_000);
 });
 

@@ -1,11 +1,10 @@
 import { acquireStateLock, type StateLock, type StateLockOptions } from './state-lock.js';
-import { recoverInterruptedRun } from './state-run.js';
 
 export interface WithStateLockOptions extends StateLockOptions {
   /**
-   * Clean up after a module run whose e process died (see recoverInterruptedRun) right after the
-   * lock is taken. Default true; pass false to do it yourself later, e.g. after removing the dead
-   * run's leftover container so it cannot write the state any more.
+   * Finish the module runs of an e process that died (see run/recover.ts) right after the lock is
+   * taken. Default true; pass false to do it yourself later, e.g. after removing the dead run's
+   * leftover container.
    */
   recoverInterrupted?: boolean;
 }
@@ -22,8 +21,9 @@ export async function withStateLock<T>(
   const lock = await acquireStateLock(shared, options);
   try {
     if (options.recoverInterrupted !== false) {
-      const notice = await recoverInterruptedRun(shared);
-      if (notice !== undefined) options.onNotice?.(notice);
+      // loaded only here: the run code depends on the state code, not the other way round
+      const { recoverRuns } = await import('../run/recover.js');
+      for (const notice of await recoverRuns(shared)) options.onNotice?.(notice);
     }
     return await fn(lock);
   } finally {

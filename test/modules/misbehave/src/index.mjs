@@ -2,13 +2,25 @@
 // module's own section, slowly, to expose lost updates); the mode commands break the module
 // contract on purpose so the tests can check that e restores the state and says what happened.
 //   node module.mjs <command> [mode]     modes: see MODES below
-import { closeSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { parse, stringify } from 'yaml';
 
 const STATE = process.env.E_STATE ?? '/shared/state.yml';
 const SHARED = process.env.E_SHARED ?? '/shared';
 const NAME = process.env.E_MODULE ?? 'misbehave';
-const [command, mode = 'behave'] = process.argv.slice(2);
+const [command, mode = 'behave', ...rest] = process.argv.slice(2);
 const sleepMs = Number(process.env.MISBEHAVE_SLEEP_MS ?? 0);
 
 function readState() {
@@ -56,8 +68,75 @@ const MODES = {
       console.log(section.drift ? `${NAME}: drift: ${section.drift}` : `${NAME}: clean`);
       return section.drift ? 3 : 0;
     }
+    if (command === 'metadata' && process.env.MISBEHAVE_METADATA) {
+      console.log(process.env.MISBEHAVE_METADATA);
+      return 0;
+    }
     console.log(`${NAME} ${command}: ok`);
     return 0;
+  },
+  // the rest of the staged directory is a copy: none of these may reach the live one
+  'delete-lock': async () => {
+    const lock = `${SHARED}/.e/lock`;
+    console.log(existsSync(lock) ? 'deleting .e/lock' : 'no .e/lock to delete here');
+    rmSync(lock, { force: true });
+    await sleep(sleepMs);
+    const state = readState();
+    state[NAME] = { ...(state[NAME] ?? {}), status: 'applied' };
+    writeState(state);
+    return 0;
+  },
+  'rewrite-history': () => {
+    mkdirSync(`${SHARED}/.e/history`, { recursive: true });
+    writeFileSync(`${SHARED}/.e/history/000001-forged.json`, '{"seq":1,"command":"forged"}\n');
+    console.log('rewrote .e/history');
+    return 0;
+  },
+  'edit-other-config': () => {
+    writeFileSync(`${SHARED}/azi-config.yml`, 'size: 99\n');
+    console.log("edited azi's config");
+    return 0;
+  },
+  'write-outside': () => {
+    writeFileSync(`${SHARED}/notes.txt`, 'not mine to write\n');
+    console.log('wrote notes.txt');
+    return 0;
+  },
+  'symlink-state': () => {
+    const target = rest[0] ?? '/etc/hostname';
+    rmSync(STATE, { force: true });
+    symlinkSync(target, STATE);
+    console.log(`state.yml now points to ${target}`);
+    return 0;
+  },
+  'fifo-state': () => {
+    rmSync(STATE, { force: true });
+    execFileSync('mkfifo', [STATE]);
+    console.log('state.yml is now a FIFO');
+    return 0;
+  },
+  'dir-state': () => {
+    rmSync(STATE, { force: true });
+    mkdirSync(STATE);
+    console.log('state.yml is now a directory');
+    return 0;
+  },
+  'own-files': () => {
+    writeFileSync(`${SHARED}/${NAME}-config.yml`, 'wanted: more\n');
+    mkdirSync(`${SHARED}/${NAME}/data`, { recursive: true });
+    writeFileSync(`${SHARED}/${NAME}/data/notes.txt`, 'mine\n');
+    const state = readState();
+    state[NAME] = { ...(state[NAME] ?? {}), status: 'applied', files: 2 };
+    writeState(state);
+    console.log('wrote my own files');
+    return 0;
+  },
+  'fail-apply': () => {
+    const state = readState();
+    state[NAME] = { ...(state[NAME] ?? {}), status: 'applied' };
+    writeState(state);
+    console.error('applied half, then failed');
+    return 1;
   },
   'invalid-yaml': () => {
     writeFileSync(STATE, `${readFileSync(STATE, 'utf8')}\n${NAME}: [unclosed, {yaml\n`);

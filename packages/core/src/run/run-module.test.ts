@@ -1,13 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { ModuleVersion, Repository } from '../repository/model.js';
-import type { ContainerRuntime, ImageDetails, RunSpec } from './container-runtime.js';
-import { LABELS } from './labels.js';
-import { sha256OrNull } from './plan-file.js';
+import type { ContainerRuntime, ImageDetails, RunSpec } from '../runtime/container-runtime.js';
+import { LABELS } from '../runtime/labels.js';
+import { sha256OrNull } from '../runtime/plan-file.js';
 import { runModuleCommand } from './run-module.js';
+
+/** The staging copy the container sees at /shared. */
+const staged = (spec: RunSpec) => spec.mounts.find((m) => m.target === '/shared')!.source;
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -94,7 +97,7 @@ describe('runModuleCommand', () => {
       quiet,
     );
     expect(result).toMatchObject({ version: '0.2.0', why: 'latest', exitCode: 0, platform: 'linux/amd64' });
-    expect(pulls).toEqual(['reg/kafka:0.2.0']);
+    expect(pulls).toEqual(['reg/kafka@sha256:abc']);
     const spec = runs[0] as RunSpec;
     expect(spec.cmd).toEqual(['backup', '--full', '--now']);
     expect(spec.env).toMatchObject({
@@ -106,7 +109,12 @@ describe('runModuleCommand', () => {
       E_STATE: '/shared/state.yml',
       E_PLATFORM: 'linux/amd64',
     });
-    expect(spec.mounts).toEqual([{ source: dir, target: '/shared', readOnly: false }]);
+    // a private copy at /shared, the read-only inputs over it; never the live directory
+    expect(spec.mounts).toEqual([
+      { source: expect.stringContaining(join(dir, '.e', 'runs')), target: '/shared', readOnly: false },
+      { source: join(dir, '.inputs'), target: '/shared/.inputs', readOnly: true },
+    ]);
+    expect(spec.access).toMatchObject({ network: true, capabilities: [] });
     expect(spec.labels[LABELS.managedBy]).toBe('e');
     expect(spec.labels[LABELS.shared]).toBe(dir);
     expect(result.image.digest).toBe('reg/kafka@sha256:abc');
@@ -146,33 +154,85 @@ describe('runModuleCommand', () => {
     expect(runs).toEqual([]);
   });
 
-  it('restores state.yml when the module deletes another section, and throws saying so', async () => {
+  it('refuses a run that deleted another section and merges nothing of it', async () => {
     const before = 'azi:\n  status: applied # by hand\n';
     const dir = shared(before);
-    const { runtime } = fakeRuntime(() => {
-      writeFileSync(join(dir, 'state.yml'), 'kafka: {status: applied}\n');
+    const { runtime } = fakeRuntime((spec) => {
+      writeFileSync(join(staged(spec), 'state.yml'), 'kafka: {status: applied}\n');
+      writeFileSync(join(staged(spec), 'kafka-config.yml'), 'mine: true\n');
       return 0;
     });
     await expect(
       runModuleCommand(runtime, { repository, shared: dir, module: 'kafka', command: 'apply', by: 'e' }, quiet),
-    ).rejects.toThrow(
-      'kafka apply broke the state rules; state.yml was restored as it was before the run because kafka deleted section azi.',
-    );
+    ).rejects.toThrow('kafka apply was refused, so nothing it wrote was merged: kafka deleted section azi.');
     expect(readFileSync(join(dir, 'state.yml'), 'utf8')).toBe(before);
+    expect(existsSync(join(dir, 'kafka-config.yml'))).toBe(false);
   });
 
-  it('reports a timeout and rolls back what the unfinished run wrote', async () => {
+  it("merges its own section and files, and refuses another module's file naming it", async () => {
+    const dir = shared('azi:\n  status: applied\n');
+    writeFileSync(join(dir, 'azi-config.yml'), 'size: 5\n');
+    let step = 0;
+    const { runtime } = fakeRuntime((spec) => {
+      const stage = staged(spec);
+      if (step++ === 0) {
+        writeFileSync(join(stage, 'state.yml'), 'azi:\n  status: applied\nkafka:\n  status: initialized\n');
+        writeFileSync(join(stage, 'kafka-config.yml'), 'brokers: 3\n');
+        mkdirSync(join(stage, 'kafka', 'remote'), { recursive: true });
+        writeFileSync(join(stage, 'kafka', 'remote', 'broker-1'), 'up\n');
+      } else {
+        writeFileSync(join(stage, 'azi-config.yml'), 'size: 1\n');
+        writeFileSync(join(stage, 'notes.txt'), 'x\n');
+      }
+      return 0;
+    });
+    const request = { repository, shared: dir, module: 'kafka', version: '0.1.0', command: 'init', by: 'e' };
+    await runModuleCommand(runtime, request, quiet);
+    expect(readFileSync(join(dir, 'kafka-config.yml'), 'utf8')).toBe('brokers: 3\n');
+    expect(readFileSync(join(dir, 'kafka', 'remote', 'broker-1'), 'utf8')).toBe('up\n');
+    expect(parse(readFileSync(join(dir, 'state.yml'), 'utf8')).kafka).toEqual({ status: 'initialized' });
+    await expect(runModuleCommand(runtime, { ...request, command: 'apply' }, quiet)).rejects.toThrow(
+      'kafka changed azi-config.yml, which belongs to azi; kafka created notes.txt, which no module owns',
+    );
+    expect(readFileSync(join(dir, 'azi-config.yml'), 'utf8')).toBe('size: 5\n');
+    expect(existsSync(join(dir, 'notes.txt'))).toBe(false);
+    expect(readdirSync(join(dir, '.e', 'runs'))).toEqual([]);
+  });
+
+  it('running another version leaves the record; a failed apply marks it failed whatever the module wrote', async () => {
+    const dir = shared();
+    let exit = 0;
+    const { runtime } = fakeRuntime((spec) => {
+      const file = join(staged(spec), 'state.yml');
+      const state = existsSync(file) ? (parse(readFileSync(file, 'utf8')) ?? {}) : {};
+      writeFileSync(file, stringify({ ...state, kafka: { status: 'applied' } }));
+      return exit;
+    });
+    const base = { repository, shared: dir, module: 'kafka', by: 'e' };
+    await runModuleCommand(runtime, { ...base, version: '0.1.0', command: 'apply' }, quiet);
+    const record = () => parse(readFileSync(join(dir, 'state.yml'), 'utf8')).e.installed.kafka;
+    expect(record()).toMatchObject({ version: '0.1.0', status: 'applied' });
+    const plan = await runModuleCommand(runtime, { ...base, version: '0.2.0', command: 'plan' }, quiet);
+    expect(plan.version).toBe('0.2.0');
+    expect(record()).toMatchObject({ version: '0.1.0', status: 'applied' });
+    exit = 1;
+    const failed = await runModuleCommand(runtime, { ...base, command: 'apply' }, quiet);
+    expect(failed.exitCode).toBe(1);
+    expect(record()).toMatchObject({ version: '0.1.0', status: 'failed' });
+  });
+
+  it('reports a timeout and merges nothing the unfinished run wrote', async () => {
     const before = 'azi:\n  status: applied\n';
     const dir = shared(before);
-    const { runtime } = fakeRuntime(() => {
-      writeFileSync(join(dir, 'state.yml'), `${before}kafka: {status: applying}\n`);
+    const { runtime } = fakeRuntime((spec) => {
+      writeFileSync(join(staged(spec), 'state.yml'), `${before}kafka: {status: applying}\n`);
       return 'hang';
     });
     const request = { repository, shared: dir, module: 'kafka', command: 'apply', by: 'e', timeoutMs: 5000 };
     await expect(runModuleCommand(runtime, request, quiet)).rejects.toMatchObject({
       code: 'E_RUN_TIMEOUT',
       message: expect.stringContaining(
-        'kafka apply did not finish within 5s, so e killed and removed its container; state.yml was restored as it was before the run because the run was timed-out before it finished',
+        'kafka apply did not finish within 5s, so e killed and removed its container; nothing it wrote was merged',
       ),
     });
     expect(readFileSync(join(dir, 'state.yml'), 'utf8')).toBe(before);
@@ -187,7 +247,7 @@ describe('runModuleCommand', () => {
       module: 'kafka',
       version: '0.2.0',
       platform: 'linux/amd64',
-      image: { ref: 'reg/kafka:0.2.0', id: 'sha256:id-reg/kafka:0.2.0', digest: '' },
+      image: { ref: 'reg/kafka:0.2.0', id: 'sha256:id-reg/kafka@sha256:abc', digest: '' },
       stateSha256: sha256OrNull('kafka: {status: planned}\n'),
       configSha256: null,
       exitCode: 2,

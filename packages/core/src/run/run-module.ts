@@ -1,0 +1,265 @@
+import { readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { EError, RuntimeError } from '../errors.js';
+import type { Repository } from '../repository/model.js';
+import {
+  type ContainerRuntime,
+  failedBeforeStart,
+  type OutputStream,
+  type PullProgress,
+  type RunOutcome,
+} from '../runtime/container-runtime.js';
+import type { PullPolicy, ResolvedImage } from '../runtime/ensure-image.js';
+import { OutputTail } from '../runtime/line-prefixer.js';
+import { type SavedPlan, sha256OrNull, stalePlanReasons } from '../runtime/plan-file.js';
+import { formatPlatform, type Platform } from '../runtime/platform.js';
+import { allowedSections, type SelectedVersion } from '../runtime/select-version.js';
+import { readInstalled } from '../state/installed-records.js';
+import { loadState } from '../state/state-store.js';
+import { executeStaged, newRunId } from './execute.js';
+import { type PreparedRun, prepareRun } from './prepare.js';
+import { type RunEnd, type SettledRun, settleRun } from './record.js';
+import { type RunMarker, runDir, writeBaseline, writeMarker } from './run-dir.js';
+import { type RunSession, withRunSession } from './session.js';
+import { stageSharedDir } from './stage.js';
+
+export interface ModuleRunRequest {
+  repository: Repository;
+  /** Absolute path of the shared directory. */
+  shared: string;
+  module: string;
+  /** A version asked for (`kafka@0.2.0`); else the installed, latest or highest one runs. */
+  version?: string;
+  /** The repository command name: init, plan, apply, audit, or an optional one. */
+  command: string;
+  /** Appended to the repository's args (`e module run kafka backup -- --full`). */
+  extraArgs?: readonly string[];
+  /** Overrides the engine's platform (--platform, E_PLATFORM). */
+  platform?: Platform;
+  timeoutMs?: number;
+  lockTimeoutMs?: number;
+  pull?: PullPolicy;
+  signal?: AbortSignal;
+  /** The e command line, recorded in the lock and the history. */
+  by: string;
+  /** `e apply --plan FILE`: refuse unless the saved plan still holds. */
+  plan?: SavedPlan;
+  /** A plan run because a module this one is influenced by was applied: proposed changes keep "needs plan". */
+  influencedPlan?: boolean;
+}
+
+export interface ModuleRunEvents {
+  /** One-line notices: lock waits and recoveries, leftovers removed, a newer image under the tag. */
+  notice?(message: string): void;
+  pullStart?(ref: string, platform: string): void;
+  pullProgress?(event: PullProgress): void;
+  pullEnd?(ref: string): void;
+  /** `running` while the container runs (an abort then stops it), `settling` while e merges after. */
+  phase?(phase: 'running' | 'settling'): void;
+  /** Container output as it arrives; a returned promise holds back further output. */
+  output(stream: OutputStream, chunk: Buffer): void | Promise<void>;
+}
+
+export interface ModuleRunResult {
+  module: string;
+  version: string;
+  command: string;
+  args: string[];
+  platform: string;
+  image: ResolvedImage;
+  why: SelectedVersion['why'];
+  exitCode: number;
+  durationMs: number;
+  historySeq: number;
+  changedSections: string[];
+  /** Unified diff of state.yml made by the run ('' when unchanged). */
+  diff: string;
+  /** sha256 of state.yml and of the module's config after the run (and e's record update). */
+  stateSha256: string | null;
+  configSha256: string | null;
+  /** The last lines of stderr (else stdout), for messages. */
+  outputTail: string;
+  /** The digest the image's tag names now, when newer than the recorded one that ran. */
+  newerDigest?: string;
+}
+
+/**
+ * One module command, isolated: prepare (version, command, image by digest; before the lock),
+ * then under the lock stage a private copy of the shared directory, run the container against it,
+ * and merge back only what the module may write, with e's records and the history.
+ */
+export async function runModuleCommand(
+  runtime: ContainerRuntime,
+  request: ModuleRunRequest,
+  events: ModuleRunEvents,
+): Promise<ModuleRunResult> {
+  const { shared } = request;
+  if (!isAbsolute(shared)) throw new Error(`runModuleCommand needs an absolute shared path, got ${shared}`);
+  // a malformed state or e: section is refused here, before anything is pulled or started
+  const prepared = await prepareRun(runtime, request, readInstalled(await loadState(shared)), events);
+  throwIfAborted(request.signal);
+  return withRunSession(
+    runtime,
+    { shared, by: request.by, lockTimeoutMs: request.lockTimeoutMs, notice: events.notice },
+    (session) => runPrepared(session, prepared, request, events),
+  );
+}
+
+/** Runs a prepared command inside a session (its lock held): stage, execute, merge, record. */
+export async function runPrepared(
+  session: RunSession,
+  prepared: PreparedRun,
+  request: Omit<ModuleRunRequest, 'shared' | 'by' | 'lockTimeoutMs'>,
+  events: ModuleRunEvents,
+): Promise<ModuleRunResult> {
+  const { shared } = session;
+  const { module, selected, command, image } = prepared;
+  const version = selected.version;
+  const platformText = formatPlatform(prepared.platform);
+  const loaded = await loadState(shared);
+  const installed = readInstalled(loaded);
+  const configFile = join(shared, `${module}-config.yml`);
+  if (request.plan) {
+    const reasons = stalePlanReasons(request.plan, {
+      platform: platformText,
+      imageId: image.id,
+      stateSha256: sha256OrNull(loaded.exists ? loaded.text : undefined),
+      configSha256: sha256OrNull(await readOptional(configFile)),
+      configFile: `${module}-config.yml`,
+    });
+    if (reasons.length > 0) {
+      throw new RuntimeError('E_PLAN_STALE', `The saved plan for ${module} is stale: ${reasons.join('; ')}.`, {
+        hint: `Run e plan ${module} --out FILE again, review it, then apply that plan.`,
+      });
+    }
+  }
+  if (prepared.newerDigest !== undefined) {
+    session.notice(
+      `${image.ref} now names ${prepared.newerDigest.split('@')[1]?.slice(0, 19)}…, not the recorded ${image.digest.split('@')[1]?.slice(0, 19)}… that runs; e module upgrade ${module} (or --pull always) moves to it.`,
+    );
+  }
+  const marker: RunMarker = {
+    id: newRunId(),
+    module,
+    version: version.version,
+    command: command.name,
+    args: prepared.args,
+    digest: image.digest,
+    platform: platformText,
+    labels: { ...version.labels },
+    influences: version.influences,
+    allowedSections: allowedSections(version, installed, module),
+    influencedPlan: request.influencedPlan === true,
+    by: session.by,
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    stateBefore: loaded.exists ? loaded.text : null,
+    phase: 'running',
+    exitCode: null,
+  };
+  await writeMarker(shared, marker);
+  const paths = runDir(shared, marker.id);
+  let stage: Awaited<ReturnType<typeof stageSharedDir>>;
+  try {
+    stage = await stageSharedDir(shared, paths.stage);
+    await writeBaseline(shared, marker.id, stage);
+  } catch (error) {
+    await rm(paths.dir, { recursive: true, force: true });
+    throw new RuntimeError('E_STAGE', `Cannot stage a copy of ${shared} for ${module}: ${(error as Error).message}.`, {
+      cause: error,
+    });
+  }
+  const tails = { stdout: new OutputTail(), stderr: new OutputTail() };
+  const started = Date.now();
+  const label = `${module} ${command.name}`;
+  let outcome: RunOutcome;
+  events.phase?.('running');
+  try {
+    outcome = await executeStaged(session, prepared, stage, {
+      runId: marker.id,
+      timeoutMs: request.timeoutMs,
+      signal: request.signal,
+      onOutput: (stream, chunk) => {
+        tails[stream].push(chunk);
+        return events.output(stream, chunk);
+      },
+    });
+  } catch (error) {
+    events.phase?.('settling');
+    if (failedBeforeStart(error)) {
+      await rm(paths.dir, { recursive: true, force: true });
+      throw error;
+    }
+    await session.exclusive(() =>
+      settleRun(shared, marker, { ended: 'interrupted', message: `e lost the container: ${(error as Error).message}` }),
+    );
+    throw error;
+  }
+  events.phase?.('settling');
+  const durationMs = Date.now() - started;
+  if (outcome.ended !== 'exited') {
+    const timedOut = outcome.ended === 'timed-out';
+    const why = timedOut
+      ? `${label} did not finish within ${formatMs(request.timeoutMs ?? 0)}, so e killed and removed its container`
+      : `${label} was interrupted, so e stopped and removed its container`;
+    const end: RunEnd = { ended: timedOut ? 'timed-out' : 'interrupted', message: why };
+    const settled = await session.exclusive(() => settleRun(shared, marker, end));
+    throw runError(timedOut ? 'E_RUN_TIMEOUT' : 'E_RUN_INTERRUPTED', why, settled, timedOut ? 1 : 130);
+  }
+  const exitCode = outcome.exitCode ?? 1;
+  // from here a later e rolls this run forward if this one dies: the module's work is done
+  await writeMarker(shared, { ...marker, phase: 'exited', exitCode });
+  const settled = await session.exclusive(() => settleRun(shared, marker, { ended: 'exited', exitCode }, stage));
+  if (settled.error) throw settled.error;
+  return {
+    module,
+    version: version.version,
+    command: command.name,
+    args: prepared.args,
+    platform: platformText,
+    image,
+    why: selected.why,
+    exitCode,
+    durationMs,
+    historySeq: settled.entry.seq,
+    changedSections: settled.changedSections,
+    diff: settled.diff,
+    stateSha256: sha256OrNull(settled.stateText),
+    configSha256: sha256OrNull(await readOptional(configFile)),
+    outputTail: tails.stderr.text() || tails.stdout.text(),
+    newerDigest: prepared.newerDigest,
+  };
+}
+
+/** The error for a run e had to stop: nothing it wrote was merged. */
+function runError(code: string, why: string, settled: SettledRun, exitCode: number): EError {
+  return new EError(code, `${why}; nothing it wrote was merged, so the shared directory is unchanged.`, {
+    exitCode,
+    hint: `e state history ${settled.entry.seq} shows the run.`,
+  });
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new RuntimeError('E_RUN_INTERRUPTED', 'e was interrupted before the module ran; nothing changed.', {
+      exitCode: 130,
+    });
+  }
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new RuntimeError('E_READ', `Cannot read ${path}: ${(error as Error).message}.`);
+  }
+}
+
+function formatMs(ms: number): string {
+  if (ms % 60_000 === 0 && ms >= 60_000) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}

@@ -1,0 +1,67 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ContainerRuntime } from '../runtime/container-runtime.js';
+import { describeContainer, removeLeftoverContainers } from '../runtime/remove-leftovers.js';
+import { withStateLock } from '../state/with-state-lock.js';
+import { INPUTS_DIR } from './stage.js';
+
+/**
+ * One e process's hold on a shared directory: the state lock, taken once for a single run or a
+ * whole batch, and an in-process queue so merges into the live directory happen one at a time.
+ */
+export interface RunSession {
+  readonly runtime: ContainerRuntime;
+  /** Absolute path of the live shared directory. */
+  readonly shared: string;
+  /** The e command line, for the lock and the history. */
+  readonly by: string;
+  notice(message: string): void;
+  /** Runs `fn` when no other exclusive section of this session runs (merges, record writes). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export interface RunSessionOptions {
+  shared: string;
+  by: string;
+  lockTimeoutMs?: number;
+  notice?: (message: string) => void;
+}
+
+/**
+ * Takes the state lock, removes containers that earlier e processes left behind, finishes the
+ * runs they left (rolled forward or dropped), then runs `fn` with the session; the lock is
+ * released however `fn` ends.
+ */
+export async function withRunSession<T>(
+  runtime: ContainerRuntime,
+  options: RunSessionOptions,
+  fn: (session: RunSession) => Promise<T>,
+): Promise<T> {
+  const notice = (message: string) => options.notice?.(message);
+  return withStateLock(
+    options.shared,
+    { command: options.by, timeoutMs: options.lockTimeoutMs, onNotice: notice, recoverInterrupted: false },
+    async () => {
+      // a container left by a killed e may still write its staging copy: remove it before settling its run
+      for (const container of await removeLeftoverContainers(runtime, options.shared)) {
+        notice(`Removed the container of an earlier run that was left behind: ${describeContainer(container)}.`);
+      }
+      const { recoverRuns } = await import('./recover.js');
+      for (const message of await recoverRuns(options.shared)) notice(message);
+      await mkdir(join(options.shared, INPUTS_DIR), { recursive: true });
+      let queue: Promise<unknown> = Promise.resolve();
+      const session: RunSession = {
+        runtime,
+        shared: options.shared,
+        by: options.by,
+        notice,
+        exclusive<R>(section: () => Promise<R>): Promise<R> {
+          const result = queue.then(section, section);
+          queue = result.catch(() => undefined);
+          return result;
+        },
+      };
+      return fn(session);
+    },
+  );
+}
