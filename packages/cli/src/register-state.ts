@@ -31,8 +31,10 @@ export function registerStateCommands(state: Command): void {
 
   state
     .command('unlock')
-    .description('remove the state lock left by an e process that is gone')
-    .option('--force', 'remove the lock even if its holder may still be running', false)
+    .description(
+      'remove the state lock left by an e process that is gone, and list the containers other hosts started on this shared directory',
+    )
+    .option('--force', 'remove the lock even if its holder may still be running, and those containers', false)
     .action(async (options: { force: boolean }, command: Command) => {
       const { stateUnlock } = await import('./commands/state-unlock.js');
       await stateUnlock({ ...globalOptions(command), ...options });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { CaseRunner, RunnerResult } from '@e/module-sdk';
 import { RuntimeError } from '../errors.js';
@@ -164,6 +165,7 @@ export function imageCaseRunner(
         pid: process.pid,
         host: hostname(),
         startedAt: new Date(),
+        runId: randomUUID(),
       }),
       platform: target.platform,
       timeoutMs: options.timeoutMs,
