@@ -4,6 +4,8 @@
  * tools or the module SDK.
  */
 export { EError, isEError, RuntimeError } from '../errors.js';
+export type { ModuleRunEvents, ModuleRunRequest, ModuleRunResult } from '../run/run-module.js';
+export { runModuleCommand } from '../run/run-module.js';
 export type { ImageChoice } from './check-platform.js';
 export { checkPulledArchitecture, checkRegistryPlatforms, chooseImage } from './check-platform.js';
 export type {
@@ -35,7 +37,5 @@ export {
   findForeignContainers,
   removeLeftoverContainers,
 } from './remove-leftovers.js';
-export type { ModuleRunEvents, ModuleRunRequest, ModuleRunResult } from './run-module.js';
-export { runModuleCommand } from './run-module.js';
 export type { SelectedVersion, VersionReason } from './select-version.js';
 export { allowedSections, findCommand, parseModuleSpec, selectVersion } from './select-version.js';
