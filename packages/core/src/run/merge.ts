@@ -50,6 +50,7 @@ export async function decideMerge(stage: Stage, stateBefore: string, owner: Owne
   const problems: string[] = [];
   const files: EntryChange[] = [];
   let stateAfter: string | undefined = stateBefore;
+  const reported = new Set<string>();
   for (const change of changes) {
     if (change.path === STATE_FILE) {
       if (change.change === 'removed') stateAfter = undefined;
@@ -58,8 +59,15 @@ export async function decideMerge(stage: Stage, stateBefore: string, owner: Owne
       continue;
     }
     const problem = fileProblem(owner.module, change);
-    if (problem !== undefined) problems.push(problem);
-    else files.push(change);
+    if (problem === undefined) {
+      files.push(change);
+      continue;
+    }
+    // a refused new directory is named once, not with everything in it
+    const parent = [...reported].find((dir) => change.path.startsWith(`${dir}/`));
+    if (parent !== undefined) continue;
+    if (change.kind === 'dir' && change.change === 'added') reported.add(change.path);
+    problems.push(problem);
   }
   let changedSections: string[] = [];
   if (stateAfter !== stateBefore && !problems.some((p) => p.includes('made state.yml'))) {
@@ -81,16 +89,13 @@ function fileProblem(module: string, change: EntryChange): string | undefined {
   if (ownsPath(module, path)) return undefined;
   const verb = change.change === 'removed' ? 'removed' : change.change === 'added' ? 'created' : 'changed';
   const owner = ownerOf(path);
-  const whose =
-    owner === undefined
-      ? `which no module owns (a module writes only <module>-config.yml and <module>/)`
-      : `which belongs to ${owner}`;
-  return `${module} ${verb} ${path}, ${whose}`;
+  const what = change.kind === 'dir' ? `${path}/` : path;
+  return `${module} ${verb} ${what}, which ${owner === undefined ? 'no module owns' : `belongs to ${owner}`}`;
 }
 
 function kindName(change: EntryChange): string {
   if (change.kind === 'dir') return 'a directory';
-  if (change.kind === 'other') return 'a symlink or special file';
+  if (change.kind === 'other') return `a ${change.special ?? 'special file'}`;
   return 'a file';
 }
 

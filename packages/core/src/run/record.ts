@@ -139,7 +139,8 @@ export function updateRecords(
     // the real world may be half-changed: an installed module that was being changed is failed
     if ((command !== 'init' && command !== 'apply') || previous === undefined || previous.status === 'failed')
       return false;
-    setInstalled(state, module, { ...previous, status: 'failed' });
+    const { installedAt: _i, updatedAt: _u, ...base } = previous;
+    setInstalled(state, module, { ...base, status: 'failed', installedAt: previous.installedAt });
     return true;
   }
   if (command === 'init' || command === 'apply') {
@@ -153,13 +154,15 @@ export function updateRecords(
       const status = reported ?? (command === 'apply' ? 'applied' : 'initialized');
       next = { ...ran, status, needsPlan: command === 'apply' ? false : (previous?.needsPlan ?? false) };
     } else if (previous !== undefined) {
-      next = { ...previous, status: 'failed' };
+      const { installedAt: _i, updatedAt: _u, ...base } = previous;
+      next = { ...base, status: 'failed' };
     } else {
       next = { ...ran, status: 'failed', needsPlan: false };
     }
   } else if (ok && previous !== undefined && previous.version === marker.version) {
+    const { installedAt: _i, updatedAt: _u, ...base } = previous;
     next = {
-      ...previous,
+      ...base,
       status: reported ?? previous.status,
       needsPlan: command === 'plan' && !(marker.influencedPlan && exitCode === 2) ? false : previous.needsPlan,
     };

@@ -12,7 +12,10 @@ const NOT_STAGED = new Set([E_DIR, INPUTS_DIR]);
 
 /** What an entry of the staging copy looked like right after staging; a module's write changes it. */
 export interface EntryStamp {
+  /** `other`: a symlink, FIFO, socket or device (never merged). */
   kind: 'file' | 'dir' | 'other';
+  /** For `other`: which. */
+  special?: 'symlink' | 'FIFO' | 'socket' | 'device';
   ino: number;
   size: number;
   mtimeNs: bigint;
@@ -91,8 +94,18 @@ export async function scanEntries(dir: string): Promise<Map<string, EntryStamp>>
 
 function stampOf(stats: Stats | import('node:fs').BigIntStats): EntryStamp {
   const big = stats as import('node:fs').BigIntStats;
+  const special = big.isSymbolicLink()
+    ? 'symlink'
+    : big.isFIFO()
+      ? 'FIFO'
+      : big.isSocket()
+        ? 'socket'
+        : big.isBlockDevice() || big.isCharacterDevice()
+          ? 'device'
+          : undefined;
   return {
     kind: big.isFile() ? 'file' : big.isDirectory() ? 'dir' : 'other',
+    ...(special === undefined ? {} : { special }),
     ino: Number(big.ino),
     size: Number(big.size),
     mtimeNs: big.mtimeNs,
@@ -106,6 +119,7 @@ export interface EntryChange {
   change: 'added' | 'changed' | 'removed';
   /** What the entry is now (for removed: what it was). */
   kind: EntryStamp['kind'];
+  special?: EntryStamp['special'];
 }
 
 /**
@@ -114,17 +128,18 @@ export interface EntryChange {
  * stamp means unchanged content. Directories count only when added or removed.
  */
 export async function stagedChanges(stage: Stage): Promise<EntryChange[]> {
-  const now = await scanEntries(stage.dir);
+  const scanned = await scanEntries(stage.dir);
   const changes: EntryChange[] = [];
-  for (const [path, stamp] of now) {
+  for (const [path, stamp] of scanned) {
     const before = stage.baseline.get(path);
-    if (before === undefined) changes.push({ path, change: 'added', kind: stamp.kind });
-    else if (before.kind !== stamp.kind) changes.push({ path, change: 'changed', kind: stamp.kind });
+    if (before === undefined) changes.push({ path, change: 'added', kind: stamp.kind, special: stamp.special });
+    else if (before.kind !== stamp.kind)
+      changes.push({ path, change: 'changed', kind: stamp.kind, special: stamp.special });
     else if (stamp.kind !== 'dir' && !sameStamp(before, stamp))
-      changes.push({ path, change: 'changed', kind: stamp.kind });
+      changes.push({ path, change: 'changed', kind: stamp.kind, special: stamp.special });
   }
   for (const [path, stamp] of stage.baseline) {
-    if (!now.has(path)) changes.push({ path, change: 'removed', kind: stamp.kind });
+    if (!scanned.has(path)) changes.push({ path, change: 'removed', kind: stamp.kind });
   }
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
