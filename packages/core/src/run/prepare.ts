@@ -71,7 +71,7 @@ export async function prepareRun(
   });
   const newerDigest =
     recordedDigest !== undefined && image.digest === recordedDigest && command.name === 'apply'
-      ? await newerUnderTag(runtime, image)
+      ? await newerUnderTag(runtime, image, platform)
       : undefined;
   return {
     module,

@@ -29,6 +29,8 @@ export interface RegistryImage {
   /** Digest of the manifest or index the reference points at. */
   digest: string;
   platforms: Platform[];
+  /** For an index, when known: each platform's own manifest digest (what e pulls and records). */
+  manifests?: { platform: Platform; digest: string }[];
 }
 
 export type OutputStream = 'stdout' | 'stderr';

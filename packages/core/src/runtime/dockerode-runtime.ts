@@ -15,6 +15,7 @@ import {
 import { describeEndpoint, engineError, engineMessage } from './engine-error.js';
 import { FrameDemuxer } from './frame-demuxer.js';
 import { formatPlatform, normalizeArchitecture, type Platform, platformFromEngineInfo } from './platform.js';
+import { insecureRegistries, readManifest } from './registry-client.js';
 
 /** Docker passes the create body in the URL too (docker-modem): keep Env well below URL limits. */
 const MAX_ENV_BYTES = 512 * 1024;
@@ -24,6 +25,7 @@ const STOP_GRACE_SECONDS = 1;
 interface EngineInfo {
   OSType?: string;
   Architecture?: string;
+  RegistryConfig?: { IndexConfigs?: Record<string, { Secure?: boolean }> };
 }
 
 interface PullEvent {
@@ -105,14 +107,16 @@ class DockerodeRuntime implements ContainerRuntime {
     this.endpoint = endpoint;
   }
 
-  #platform: Promise<Platform> | undefined;
+  #info: Promise<EngineInfo> | undefined;
 
-  /** Asked once per process: callers may start it early, while they do other work. */
+  /** `docker info`, asked once per process: callers may start it early, while they do other work. */
+  #engineInfo(): Promise<EngineInfo> {
+    this.#info ??= this.#call('describe itself', () => this.#docker.info() as Promise<EngineInfo>);
+    return this.#info;
+  }
+
   enginePlatform(): Promise<Platform> {
-    this.#platform ??= this.#call('describe itself', () => this.#docker.info() as Promise<EngineInfo>).then(
-      platformFromEngineInfo,
-    );
-    return this.#platform;
+    return this.#engineInfo().then(platformFromEngineInfo);
   }
 
   async inspectImage(ref: string): Promise<ImageDetails | undefined> {
@@ -130,7 +134,25 @@ class DockerodeRuntime implements ContainerRuntime {
     }
   }
 
+  /**
+   * Asks the registry itself (as the engine would, plain HTTP only where the engine allows it),
+   * which also gives each platform's manifest digest; falls back to the engine's distribution
+   * endpoint when e cannot reach the registry (a remote engine's network).
+   */
   async registryImage(ref: string): Promise<RegistryImage> {
+    try {
+      const manifest = await readManifest(ref, { insecure: insecureRegistries(await this.#engineInfo()) });
+      return {
+        digest: manifest.digest,
+        platforms: manifest.platform ? [manifest.platform] : manifest.manifests.map((m) => m.platform),
+        manifests: manifest.manifests,
+      };
+    } catch {
+      return this.#distribution(ref);
+    }
+  }
+
+  async #distribution(ref: string): Promise<RegistryImage> {
     let info: Dockerode.ImageDistributionInfo;
     try {
       info = await this.#docker.getImage(ref).distribution();

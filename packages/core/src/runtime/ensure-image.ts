@@ -38,8 +38,8 @@ export interface EnsureImageOptions {
 
 /**
  * Makes the module version's image for `platform` available locally, by digest: the reference is
- * resolved once (the recorded digest, a digest in the repository, else what the registry names for
- * the tag now), refused before pulling when the version cannot run there, then `repo@digest` is
+ * resolved once (the recorded digest, a digest in the repository, else the manifest the registry
+ * names for the tag and platform now), refused before pulling when the version cannot run there, then `repo@digest` is
  * pulled for that platform only and the architecture of what arrived is checked. Without a
  * registry, an image already local under the tag still runs (an imported archive, a local build).
  */
@@ -67,7 +67,7 @@ export async function ensureImage(runtime: ContainerRuntime, options: EnsureImag
       return found(ref, known ?? local.id, local, false);
     }
     checkRegistryPlatforms(module, version, ref, platform, registry.platforms);
-    pinned = `${repo}@${registry.digest}`;
+    pinned = `${repo}@${platformDigest(registry, platform)}`;
     if (policy === 'missing') {
       const local = await runtime.inspectImage(pinned);
       if (local !== undefined && samePlatform(local, platform)) return found(ref, pinned, local, false);
@@ -91,6 +91,14 @@ export async function ensureImage(runtime: ContainerRuntime, options: EnsureImag
   return found(ref, pinned, pulled, true);
 }
 
+/**
+ * What e pulls and records for a platform: the platform's own manifest in an index (one local
+ * reference per platform, so two platforms of one tag never fight over it), else the digest.
+ */
+function platformDigest(registry: RegistryImage, platform: Platform): string {
+  return registry.manifests?.find((m) => samePlatform(m.platform, platform))?.digest ?? registry.digest;
+}
+
 function found(ref: string, digest: string, image: ImageDetails, pulled: boolean): ResolvedImage {
   return { ref, runRef: image.id, id: image.id, digest, pulled };
 }
@@ -99,10 +107,14 @@ function found(ref: string, digest: string, image: ImageDetails, pulled: boolean
  * The digest the tag of `image` names in the registry now, when it differs from the one that runs
  * (a re-pushed tag); undefined when the same, for a digest reference, or when the registry cannot be asked.
  */
-export async function newerUnderTag(runtime: ContainerRuntime, image: ResolvedImage): Promise<string | undefined> {
+export async function newerUnderTag(
+  runtime: ContainerRuntime,
+  image: ResolvedImage,
+  platform: Platform,
+): Promise<string | undefined> {
   if (image.ref.includes('@')) return undefined;
   try {
-    const now = `${repository(image.ref)}@${(await runtime.registryImage(image.ref)).digest}`;
+    const now = `${repository(image.ref)}@${platformDigest(await runtime.registryImage(image.ref), platform)}`;
     return now === image.digest ? undefined : now;
   } catch {
     return undefined;
