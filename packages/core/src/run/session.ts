@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
-import { describeContainer, removeLeftoverContainers } from '../runtime/remove-leftovers.js';
+import { cleanLeftoverContainers, describeContainer } from '../runtime/remove-leftovers.js';
 import { withStateLock } from '../state/with-state-lock.js';
 import { INPUTS_DIR } from './stage.js';
 
@@ -43,8 +43,14 @@ export async function withRunSession<T>(
     { command: options.by, timeoutMs: options.lockTimeoutMs, onNotice: notice, recoverInterrupted: false },
     async () => {
       // a container left by a killed e may still write its staging copy: remove it before settling its run
-      for (const container of await removeLeftoverContainers(runtime, options.shared)) {
+      const { removed, foreign } = await cleanLeftoverContainers(runtime, { shared: options.shared });
+      for (const container of removed) {
         notice(`Removed the container of an earlier run that was left behind: ${describeContainer(container)}.`);
+      }
+      for (const container of foreign) {
+        notice(
+          `Left alone a container of this shared directory started elsewhere: ${describeContainer(container)}; e state unlock --force removes it once that host's e is gone.`,
+        );
       }
       const { recoverRuns } = await import('./recover.js');
       for (const message of await recoverRuns(options.shared)) notice(message);

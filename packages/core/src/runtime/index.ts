@@ -35,7 +35,6 @@ export {
   cleanLeftoverContainers,
   describeContainer,
   findForeignContainers,
-  removeLeftoverContainers,
 } from './remove-leftovers.js';
 export type { SelectedVersion, VersionReason } from './select-version.js';
 export { allowedSections, findCommand, parseModuleSpec, selectVersion } from './select-version.js';

@@ -2,12 +2,7 @@ import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { ContainerRuntime, LabelledContainer } from './container-runtime.js';
 import { LABELS, MANAGED_BY_VALUE, runLabels } from './labels.js';
-import {
-  cleanLeftoverContainers,
-  describeContainer,
-  findForeignContainers,
-  removeLeftoverContainers,
-} from './remove-leftovers.js';
+import { cleanLeftoverContainers, describeContainer, findForeignContainers } from './remove-leftovers.js';
 
 const SHARED = '/srv/e/shared';
 const OTHER_SHARED = '/srv/e/elsewhere';
@@ -170,14 +165,6 @@ describe('cleanLeftoverContainers', () => {
     });
     expect(fake.removed()).toEqual(['dead', 'remote']);
     expect((await fake.runtime.listContainers({})).map((c) => c.id.replace(/0+$/, ''))).toEqual(['mine', 'stranger']);
-  });
-
-  it('removeLeftoverContainers still works, returning what it removed and leaving other hosts alone', async () => {
-    const dead = container('dead', { shared: SHARED, pid: DEAD_PID, host: here });
-    const remote = container('remote', { shared: SHARED, pid: 42, host: 'ci-3.example' });
-    const fake = fakeRuntime([dead, remote]);
-    expect(await removeLeftoverContainers(fake.runtime, SHARED)).toEqual([dead]);
-    expect(fake.removed()).toEqual(['dead']);
   });
 });
 

@@ -48,18 +48,6 @@ export async function findForeignContainers(runtime: ContainerRuntime, shared: s
   return sortContainers(await runtime.listContainers({ [LABELS.managedBy]: MANAGED_BY_VALUE }), shared).foreign;
 }
 
-/**
- * The old entry point: cleanLeftoverContainers without force, returning what it removed. Containers
- * of `shared` from other hosts are no longer removed here.
- * @deprecated Use cleanLeftoverContainers, which also reports the other hosts' containers.
- */
-export async function removeLeftoverContainers(
-  runtime: ContainerRuntime,
-  shared: string,
-): Promise<LabelledContainer[]> {
-  return (await cleanLeftoverContainers(runtime, { shared })).removed;
-}
-
 function sortContainers(
   containers: readonly LabelledContainer[],
   shared: string,
