@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parse } from 'yaml';
 import { eContainers, eIn, RUNTIME_REPOSITORY, startE, tempShared, waitFor } from './support/run-e.js';
 import { expectNoEContainers, requireTestImages, stateData, stateText } from './support/runtime-fixtures.js';
@@ -44,15 +44,24 @@ describe('two e processes on one shared directory', () => {
     expect(stateData(shared)['slow-a']).toEqual({ status: 'applied', applies: 1 });
   });
 
-  it('kill -9 of e during a run: the state still parses, and the next command recovers the lock and the container', async () => {
+  it('kill -9 of e while its container runs: the live state is untouched, and the next command recovers the lock, the container and the run', async () => {
     const shared = tempShared();
     expect((await eIn(shared, ['init', 'slow-a'])).exitCode).toBe(0);
     const before = stateText(shared);
     const victim = startE(['-r', RUNTIME_REPOSITORY, '-s', shared, 'module', 'run', 'slow-a', 'hang']);
+    onTestFinished(() => {
+      victim.child.kill('SIGKILL');
+    });
     await containerRunning(shared);
-    await waitFor('the module to write its state', async () =>
-      stateText(shared).includes('hanging') ? true : undefined,
-    );
+    // the module writes only its private staging copy
+    await waitFor('the module to write its staged state', async () => {
+      const runs = join(shared, '.e', 'runs');
+      const staged = existsSync(runs) ? readdirSync(runs).map((id) => join(runs, id, 'shared', 'state.yml')) : [];
+      return staged.some((file) => existsSync(file) && readFileSync(file, 'utf8').includes('hanging'))
+        ? true
+        : undefined;
+    });
+    expect(stateText(shared)).toBe(before);
     victim.child.kill('SIGKILL');
     const killed = await victim.done;
     expect(killed.signal).toBe('SIGKILL');
@@ -67,12 +76,14 @@ describe('two e processes on one shared directory', () => {
     expect(next.exitCode, next.stderr).toBe(0);
     expect(next.stderr).toContain(`Recovered the state lock left by pid ${victim.child.pid}`);
     expect(next.stderr).toContain('Removed the container of an earlier run that was left behind: slow-a hang');
-    expect(next.stderr).toMatch(/An earlier run of slow-a hang was interrupted \(history entry \d+\)/);
+    expect(next.stderr).toMatch(
+      /An earlier run of slow-a hang was interrupted when e \(pid \d+ on .*\) stopped \(history entry \d+\); nothing it wrote was merged\./,
+    );
     expect(await eContainers(shared)).toEqual([]);
     expect(existsSync(lockFile(shared))).toBe(false);
-    // the run never finished, so its half-done write was rolled back to the snapshot
-    expect(next.stderr).toContain('state.yml was restored');
+    // the run never finished, so nothing of its staging copy reached the live directory
     expect(stateText(shared)).toBe(before);
+    expect(readdirSync(join(shared, '.e', 'runs'))).toEqual([]);
   });
 
   it.each(['SIGINT', 'SIGTERM'] as const)(
