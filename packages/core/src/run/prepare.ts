@@ -17,6 +17,8 @@ export interface PrepareRequest {
   /** Overrides the engine's platform (--platform, E_PLATFORM). */
   platform?: Platform;
   pull?: PullPolicy;
+  /** Ctrl-C: stops a pull in progress. */
+  signal?: AbortSignal;
 }
 
 export interface PrepareEvents {
@@ -67,6 +69,7 @@ export async function prepareRun(
     platform,
     policy,
     recordedDigest,
+    signal: request.signal,
     events,
   });
   const newerDigest =

@@ -12,6 +12,8 @@ export interface PullProgress {
 export interface PullOptions {
   platform: Platform;
   onProgress?: (event: PullProgress) => void;
+  /** Aborting stops the pull (Ctrl-C): the engine cancels it when e hangs up. */
+  signal?: AbortSignal;
 }
 
 /** What e needs to know about a local image. */

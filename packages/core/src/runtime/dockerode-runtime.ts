@@ -178,10 +178,21 @@ class DockerodeRuntime implements ContainerRuntime {
       () => this.#docker.pull(ref, { platform }) as Promise<NodeJS.ReadableStream>,
     );
     await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+        reject(
+          new RuntimeError('E_PULL_INTERRUPTED', `The pull of ${ref} for ${platform} was interrupted; nothing ran.`, {
+            exitCode: 130,
+          }),
+        );
+      };
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
       let failure: string | undefined;
       this.#docker.modem.followProgress(
         stream,
         (err: Error | null) => {
+          options.signal?.removeEventListener('abort', onAbort);
           if (err) reject(engineError(err, this.endpoint, `pull ${ref} for ${platform}`));
           else if (failure !== undefined)
             reject(engineError(new Error(failure), this.endpoint, `pull ${ref} for ${platform}`));

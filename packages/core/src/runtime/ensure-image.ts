@@ -29,6 +29,8 @@ export interface EnsureImageOptions {
    * whatever the tag names now (`always` resolves the tag again).
    */
   recordedDigest?: string;
+  /** Ctrl-C: stops a pull in progress. */
+  signal?: AbortSignal;
   events?: {
     pullStart?(ref: string, platform: string): void;
     pullProgress?(event: PullProgress): void;
@@ -82,7 +84,7 @@ export async function ensureImage(runtime: ContainerRuntime, options: EnsureImag
     );
   }
   options.events?.pullStart?.(pinned, wanted);
-  await runtime.pull(pinned, { platform, onProgress: options.events?.pullProgress });
+  await runtime.pull(pinned, { platform, onProgress: options.events?.pullProgress, signal: options.signal });
   options.events?.pullEnd?.(pinned);
   const pulled = await runtime.inspectImage(pinned);
   if (pulled === undefined)
