@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ownsPath } from '../run/merge.js';
 
 /** One entry of a shared directory as the ownership check sees it (a symlink is never followed). */
 export type SharedEntry =
@@ -16,11 +17,6 @@ export type SharedSnapshot = ReadonlyMap<string, SharedEntry>;
 /** state.yml is judged by its sections (checkStateChange), not as a file. */
 const STATE_FILE = 'state.yml';
 const MAX_PROBLEMS = 5;
-
-/** True for the files a module owns: `<module>-config.yml` and everything under `<module>/`. */
-export function ownsPath(module: string, path: string): boolean {
-  return path === `${module}-config.yml` || path === module || path.startsWith(`${module}/`);
-}
 
 /** Reads every entry under `dir`; file contents are compared by digest. */
 export async function snapshotShared(dir: string): Promise<SharedSnapshot> {
@@ -70,9 +66,10 @@ export interface SharedWritesReport {
 type Verb = 'created' | 'changed' | 'removed';
 
 /**
- * Judges what a run left in the shared directory by the rule e merges by: besides state.yml, a
- * module may add, change and remove only `<module>-config.yml` and entries under `<module>/`, and
- * never leave a symlink or special file anywhere. A directory is named only when no entry under it is.
+ * Judges what a run left in the shared directory by the rule e merges by (`ownsPath`, shared with
+ * the run's merge): besides state.yml, a module may add, change and remove only
+ * `<module>-config.yml` and entries under `<module>/`, and never leave a symlink or special file
+ * anywhere. A directory is named only when no entry under it is.
  */
 export function checkSharedWrites(input: SharedWritesInput): SharedWritesReport {
   const { module, before, after } = input;
