@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 
@@ -49,4 +52,33 @@ export async function run(image: string, cmd: string[], env: string[] = []): Pro
   } finally {
     await container.remove({ force: true });
   }
+}
+
+/** Waits for a build or push stream and fails on the errors the engine reports inside it. */
+function follow(stream: NodeJS.ReadableStream, what: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    docker.modem.followProgress(stream, (err: Error | null, events: { error?: string }[]) => {
+      const bad = err?.message ?? events.find((e) => e.error)?.error;
+      if (bad) reject(new Error(`${what}: ${bad}`));
+      else resolve();
+    }),
+  );
+}
+
+/** Pushes the local tag `ref` to its registry. */
+export async function push(ref: string): Promise<void> {
+  await follow(await docker.getImage(ref).push({ authconfig: {} }), `push ${ref}`);
+}
+
+/** Builds `dockerfile` (a context of that file alone, no pull) and tags the image `tag`; returns its id. */
+export async function build(dockerfile: string, tag: string): Promise<string> {
+  const context = mkdtempSync(join(tmpdir(), 'e-test-build-'));
+  try {
+    writeFileSync(join(context, 'Dockerfile'), dockerfile);
+    const stream = await docker.buildImage({ context, src: ['Dockerfile'] }, { t: tag, pull: false, rm: true });
+    await follow(stream, `build ${tag}`);
+  } finally {
+    rmSync(context, { recursive: true, force: true });
+  }
+  return (await docker.getImage(tag).inspect()).Id;
 }
