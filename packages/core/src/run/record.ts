@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { StateError } from '../errors.js';
 import { influencedInstalledModules } from '../resolve/influences.js';
 import { getInstalled, type InstalledRecord, readInstalled, setInstalled } from '../state/installed-records.js';
+import { stateDiff } from '../state/state-diff.js';
 import { appendHistory, type HistoryEntry, type HistoryOutcome } from '../state/state-history.js';
 import { type LoadedState, loadState, saveState } from '../state/state-store.js';
 import { decideMerge, mergedState, mergeFiles } from './merge.js';
@@ -21,6 +22,8 @@ export interface SettledRun {
   /** Top-level sections the merge changed (none when refused). */
   changedSections: string[];
   diff: string;
+  /** What the module's merge changed in state.yml, without e's record updates ('' when nothing). */
+  moduleDiff: string;
   /** state.yml after the merge and the record update (undefined: none). */
   stateText: string | undefined;
   /** When refused: a StateError naming each path, ready to throw. */
@@ -106,7 +109,8 @@ export async function settleRun(shared: string, marker: RunMarker, end: RunEnd, 
         },
       )
     : undefined;
-  return { entry, refused, problems, changedSections, diff: entry.diff, stateText: text, error };
+  const moduleDiff = state === live ? '' : stateDiff(live.exists ? live.text : undefined, state.text);
+  return { entry, refused, problems, changedSections, diff: entry.diff, moduleDiff, stateText: text, error };
 }
 
 const STATUSES = new Set(['initialized', 'applied', 'failed', 'destroyed']);

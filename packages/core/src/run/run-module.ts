@@ -73,7 +73,7 @@ export interface ModuleRunResult {
   durationMs: number;
   historySeq: number;
   changedSections: string[];
-  /** Unified diff of state.yml made by the run ('' when unchanged). */
+  /** Unified diff of what the module changed in state.yml ('' when nothing; e's record updates are in the history). */
   diff: string;
   /** sha256 of state.yml and of the module's config after the run (and e's record update). */
   stateSha256: string | null;
@@ -225,7 +225,7 @@ export async function runPrepared(
     durationMs,
     historySeq: settled.entry.seq,
     changedSections: settled.changedSections,
-    diff: settled.diff,
+    diff: settled.moduleDiff,
     stateSha256: sha256OrNull(settled.stateText),
     configSha256: sha256OrNull(await readOptional(configFile)),
     outputTail: tails.stderr.text() || tails.stdout.text(),

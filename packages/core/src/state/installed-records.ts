@@ -142,12 +142,16 @@ export function setInstalled(
 ): InstalledRecord {
   const previous = getInstalled(state, module);
   const stamp = now.toISOString();
+  // always the same key order, so a record's diff shows what changed and nothing else
   const record: InstalledRecord = {
-    ...input,
+    version: input.version,
+    digest: input.digest,
+    platform: input.platform,
     labels: { ...input.labels },
+    status: input.status,
+    needsPlan: input.needsPlan ?? previous?.needsPlan ?? false,
     installedAt: input.installedAt ?? previous?.installedAt ?? stamp,
     updatedAt: input.updatedAt ?? stamp,
-    needsPlan: input.needsPlan ?? previous?.needsPlan ?? false,
   };
   ensureMap(state, [RESERVED_STATE_KEY]);
   ensureMap(state, INSTALLED);
