@@ -18,6 +18,7 @@ export async function statusCommand(options: GlobalOptions): Promise<void> {
         module: name,
         version: r.version,
         status: r.status,
+        drift: r.drift === true,
         platform: r.platform ?? null,
         digest: r.digest ?? null,
         needsPlan: r.needsPlan,
@@ -34,7 +35,7 @@ export async function statusCommand(options: GlobalOptions): Promise<void> {
       rows.push([
         m.module,
         m.version,
-        m.status,
+        m.drift ? `${m.status} (drift)` : m.status,
         m.platform ?? '-',
         shortDigest(m.digest),
         m.needsPlan ? 'yes' : '-',
@@ -47,7 +48,12 @@ export async function statusCommand(options: GlobalOptions): Promise<void> {
       flagged.length > 0
         ? `\n${flagged.join(', ')} need${flagged.length === 1 ? 's' : ''} a plan: e plan ${flagged[0]}`
         : '';
-    return `${table(rows)}${hint}`;
+    const drifted = modules.filter((m) => m.drift).map((m) => m.module);
+    const driftHint =
+      drifted.length > 0
+        ? `\n${drifted.join(', ')}: the last audit found drift; e audit ${drifted[0]} shows it, e plan/apply reconciles it`
+        : '';
+    return `${table(rows)}${hint}${driftHint}`;
   });
 }
 

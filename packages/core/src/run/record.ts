@@ -66,9 +66,11 @@ export async function settleRun(shared: string, marker: RunMarker, end: RunEnd, 
     end.ended === 'exited'
       ? refused
         ? 'refused'
-        : succeeded(marker.command, end.exitCode)
-          ? 'succeeded'
-          : 'failed'
+        : marker.command === 'audit' && end.exitCode === 3
+          ? 'drift'
+          : succeeded(marker.command, end.exitCode)
+            ? 'succeeded'
+            : 'failed'
       : end.ended === 'timed-out'
         ? 'timed-out'
         : 'interrupted';
@@ -132,7 +134,7 @@ export function updateRecords(
   const { module, command } = marker;
   const installed = readInstalled(state);
   const previous = installed[module];
-  const ok = outcome === 'succeeded';
+  const ok = outcome === 'succeeded' || outcome === 'drift';
   const section = state.data[module];
   const reportedRaw =
     section !== null && typeof section === 'object' ? (section as { status?: unknown }).status : undefined;
@@ -156,7 +158,12 @@ export function updateRecords(
     };
     if (ok) {
       const status = reported ?? (command === 'apply' ? 'applied' : 'initialized');
-      next = { ...ran, status, needsPlan: command === 'apply' ? false : (previous?.needsPlan ?? false) };
+      next = {
+        ...ran,
+        status,
+        needsPlan: command === 'apply' ? false : (previous?.needsPlan ?? false),
+        drift: command === 'apply' ? false : previous?.drift,
+      };
     } else if (previous !== undefined) {
       const { installedAt: _i, updatedAt: _u, ...base } = previous;
       next = { ...base, status: 'failed' };
@@ -169,6 +176,7 @@ export function updateRecords(
       ...base,
       status: reported ?? previous.status,
       needsPlan: command === 'plan' && !(marker.influencedPlan && exitCode === 2) ? false : previous.needsPlan,
+      drift: command === 'audit' ? outcome === 'drift' : previous.drift,
     };
   }
   let changed = false;
@@ -192,9 +200,9 @@ function sameRecord(
   next: Omit<InstalledRecord, 'installedAt' | 'updatedAt'>,
 ): boolean {
   if (previous === undefined) return false;
-  const { installedAt: _i, updatedAt: _u, ...rest } = previous;
-  const { installedAt: _i2, updatedAt: _u2, ...plain } = next as InstalledRecord;
-  return JSON.stringify(sortKeys(rest)) === JSON.stringify(sortKeys(plain));
+  const { installedAt: _i, updatedAt: _u, drift: d1, ...rest } = previous;
+  const { installedAt: _i2, updatedAt: _u2, drift: d2, ...plain } = next as InstalledRecord;
+  return (d1 === true) === (d2 === true) && JSON.stringify(sortKeys(rest)) === JSON.stringify(sortKeys(plain));
 }
 
 function sortKeys(value: object): Record<string, unknown> {

@@ -221,6 +221,34 @@ describe('runModuleCommand', () => {
     expect(record()).toMatchObject({ version: '0.1.0', status: 'failed' });
   });
 
+  it('an audit that finds drift is its own outcome, and the record says so until a clean audit', async () => {
+    const dir = shared();
+    let audit = 3;
+    const { runtime } = fakeRuntime((spec) => {
+      const file = join(staged(spec), 'state.yml');
+      if (spec.cmd[0] === 'apply') writeFileSync(file, 'kafka:\n  status: applied\n');
+      return spec.cmd[0] === 'audit' ? audit : 0;
+    });
+    const base = { repository, shared: dir, module: 'kafka', version: '0.1.0', by: 'e' };
+    await runModuleCommand(runtime, { ...base, command: 'apply' }, quiet);
+    const drifted = await runModuleCommand(runtime, { ...base, command: 'audit' }, quiet);
+    expect(drifted.exitCode).toBe(3);
+    const history = (seq: number) =>
+      JSON.parse(
+        readFileSync(
+          join(dir, '.e', 'history', readdirSync(join(dir, '.e', 'history')).sort()[seq - 1] as string),
+          'utf8',
+        ),
+      );
+    expect(history(drifted.historySeq).outcome).toBe('drift');
+    const record = () => parse(readFileSync(join(dir, 'state.yml'), 'utf8')).e.installed.kafka;
+    expect(record()).toMatchObject({ status: 'applied', drift: true });
+    audit = 0;
+    const clean = await runModuleCommand(runtime, { ...base, command: 'audit' }, quiet);
+    expect(history(clean.historySeq).outcome).toBe('succeeded');
+    expect(record().drift).toBeUndefined();
+  });
+
   it('reports a timeout and merges nothing the unfinished run wrote', async () => {
     const before = 'azi:\n  status: applied\n';
     const dir = shared(before);

@@ -18,6 +18,8 @@ export interface InstalledRecord {
   updatedAt: string;
   /** Set when a module it is influenced by was applied and it has not been planned since. */
   needsPlan: boolean;
+  /** Set when its last audit found drift (exit 3); cleared by a clean audit or an apply. */
+  drift?: boolean;
 }
 
 /** A record to write: timestamps and needsPlan are filled in when left out. */
@@ -42,6 +44,7 @@ export function recordSchema(): Zod.ZodType<InstalledRecord> {
     installedAt: z.string(),
     updatedAt: z.string(),
     needsPlan: z.boolean().default(false),
+    drift: z.boolean().optional(),
   });
   return schema;
 }
@@ -52,12 +55,13 @@ export function recordSchema(): Zod.ZodType<InstalledRecord> {
  */
 export function quickRecord(value: unknown): InstalledRecord | undefined {
   if (!isPlainObject(value)) return undefined;
-  const { version, digest, platform, labels, status, installedAt, updatedAt, needsPlan } = value;
+  const { version, digest, platform, labels, status, installedAt, updatedAt, needsPlan, drift } = value;
   if (typeof version !== 'string' && !isFiniteNumber(version)) return undefined;
   if ((digest !== undefined && typeof digest !== 'string') || (platform !== undefined && typeof platform !== 'string'))
     return undefined;
   if (typeof status !== 'string' || typeof installedAt !== 'string' || typeof updatedAt !== 'string') return undefined;
   if (needsPlan !== undefined && typeof needsPlan !== 'boolean') return undefined;
+  if (drift !== undefined && typeof drift !== 'boolean') return undefined;
   let labelsCopy: InstalledRecord['labels'] = {};
   if (labels !== undefined) {
     if (!isPlainObject(labels) || Object.hasOwn(labels, '__proto__')) return undefined;
@@ -77,6 +81,7 @@ export function quickRecord(value: unknown): InstalledRecord | undefined {
     installedAt,
     updatedAt,
     needsPlan: needsPlan ?? false,
+    ...('drift' in value ? { drift: drift as boolean | undefined } : {}),
   };
 }
 
@@ -150,6 +155,7 @@ export function setInstalled(
     labels: { ...input.labels },
     status: input.status,
     needsPlan: input.needsPlan ?? previous?.needsPlan ?? false,
+    ...(input.drift ? { drift: true } : {}),
     installedAt: input.installedAt ?? previous?.installedAt ?? stamp,
     updatedAt: input.updatedAt ?? stamp,
   };

@@ -8,7 +8,8 @@ import { statePaths } from './state-paths.js';
 /**
  * How a recorded change ended. `refused`: the module broke the rules of what it may write, so
  * nothing it wrote was merged; `interrupted`: e stopped the run (Ctrl-C, or e died and a later
- * command cleaned up) before it ended, so nothing was merged; `restored`: older entries' `refused`.
+ * command cleaned up) before it ended, so nothing was merged; `drift`: an audit found the real world
+ * changed by hand (exit 3); `restored`: older entries' `refused`.
  */
 export type HistoryOutcome =
   | 'succeeded'
@@ -16,6 +17,7 @@ export type HistoryOutcome =
   | 'timed-out'
   | 'interrupted'
   | 'refused'
+  | 'drift'
   | 'restored'
   | 'rolled-back';
 
