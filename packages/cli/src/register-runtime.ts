@@ -40,6 +40,7 @@ interface RunOptions {
   yes?: boolean;
   all?: boolean;
   parallel?: string;
+  show?: string;
 }
 
 function addLifecycle(parent: Command, name: Lifecycle): void {
@@ -54,6 +55,7 @@ function addLifecycle(parent: Command, name: Lifecycle): void {
     cmd
       .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on error (as terraform)')
       .option('--out <file>', 'save the plan, to apply exactly it later with e apply --plan FILE')
+      .option('--show <file>', 'print a plan saved with --out (what it proposes), without running anything')
       .option('--all', 'plan every installed module (under one hold of the state lock)')
       .option('--parallel <n>', 'with --all: plan up to N modules at a time when they write disjoint sections', '1');
   }
@@ -66,6 +68,11 @@ function addLifecycle(parent: Command, name: Lifecycle): void {
       );
   }
   addRunOptions(cmd).action(async (spec: string | undefined, options: RunOptions, command: Command) => {
+    if (options.show !== undefined) {
+      const { showPlanCommand } = await import('./commands/show-plan.js');
+      await showPlanCommand({ ...globalOptions(command), file: options.show });
+      return;
+    }
     if (options.all) {
       if (spec !== undefined) {
         const { RuntimeError } = await import('@e/core/errors');

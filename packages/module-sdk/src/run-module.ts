@@ -159,6 +159,9 @@ class Run<C, S> {
     const base = await this.baseContext();
     const config = (await this.readConfig(true)) as C;
     const result: PlanResult = await this.definition.plan({ ...base, config });
+    // e reads the proposed changes from here into structured plans (and never merges the file)
+    const planFile = this.ctx.options.env.E_PLAN_FILE;
+    if (planFile) await writeFileAtomic(planFile, `${JSON.stringify({ changes: result.changes })}\n`);
     if (result.changes.length === 0) {
       this.ctx.options.stdout('No changes.\n');
       return EXIT.ok;

@@ -16,6 +16,7 @@ import {
   writePlanFile,
 } from '@e/core/runtime';
 import { parseDuration } from '@e/core/state';
+import { sanitizeTerminalText } from '@e/core/terminal';
 import type { GlobalOptions } from '../cli.js';
 import { emit, terminalText } from '../output.js';
 import { colorEnabled, colorsFor, createPullRenderer } from '../progress.js';
@@ -49,7 +50,8 @@ export async function moduleCommand(options: ModuleCommandOptions): Promise<void
       : plan !== undefined
         ? parsePlatform(plan.platform)
         : undefined;
-  if (options.command === 'apply') await confirmApply(target.module, options);
+  const asking = options.command === 'apply' && !options.yes;
+  if (asking) refuseWithoutTerminal(target.module);
 
   const runtime = await createDockerRuntime();
   // ask the engine while the repository loads; errors surface when the run needs the answer
@@ -60,55 +62,112 @@ export async function moduleCommand(options: ModuleCommandOptions): Promise<void
   // with -o json|yaml, stdout carries only the result: module output goes to stderr
   const sinks = { stdout: structured ? process.stderr : process.stdout, stderr: process.stderr };
   const colors = colorsFor(process.stderr);
-  // module output is stripped of terminal control sequences line by line (colours kept on a terminal)
-  const prefixers = {
-    stdout: new LinePrefixer(colorsFor(sinks.stdout).dim(`${target.module} | `), {
-      color: colorEnabled(sinks.stdout),
-    }),
-    stderr: new LinePrefixer(colors.dim(`${target.module} | `), { color: colorEnabled(sinks.stderr) }),
-  };
   const pullRenderer = createPullRenderer(process.stderr);
-  const interrupt = new InterruptHandler();
-  let result: ModuleRunResult;
-  try {
-    result = await runModuleCommand(
-      runtime,
-      {
-        repository,
-        shared,
-        module: target.module,
-        version: target.version,
-        command: options.command,
-        extraArgs: options.extraArgs,
-        platform,
-        timeoutMs,
-        lockTimeoutMs,
-        pull: options.pull,
-        signal: interrupt.signal,
-        by: ['e', ...process.argv.slice(2)].join(' '),
-        plan,
-      },
-      {
-        notice: (message) => process.stderr.write(`${colors.yellow('e:')} ${terminalText(process.stderr, message)}\n`),
-        pullStart: (ref, p) => pullRenderer.pullStart(ref, p),
-        pullProgress: (event) => pullRenderer.pullProgress(event),
-        pullEnd: (ref) => pullRenderer.pullEnd(ref),
-        phase: (phase) => interrupt.setPhase(phase),
-        output: (stream, chunk) => write(sinks[stream], prefixers[stream].push(chunk)),
-      },
-    );
-  } catch (error) {
-    throw interrupt.received === 'SIGTERM' && isEError(error) && error.code === 'E_RUN_INTERRUPTED'
-      ? new RuntimeError(error.code, error.message, { hint: error.hint, exitCode: 143 })
-      : error;
-  } finally {
-    interrupt.dispose();
-    for (const stream of ['stdout', 'stderr'] as const) sinks[stream].write(prefixers[stream].flush());
+  const run = async (command: string, extra: { dryRun?: boolean; plan?: SavedPlan } = {}) => {
+    // module output is stripped of terminal control sequences line by line (colours kept on a terminal)
+    const prefixers = {
+      stdout: new LinePrefixer(colorsFor(sinks.stdout).dim(`${target.module} | `), {
+        color: colorEnabled(sinks.stdout),
+      }),
+      stderr: new LinePrefixer(colors.dim(`${target.module} | `), { color: colorEnabled(sinks.stderr) }),
+    };
+    const text = new OutputText(MAX_PLAN_TEXT);
+    const interrupt = new InterruptHandler();
+    try {
+      const result = await runModuleCommand(
+        runtime,
+        {
+          repository,
+          shared,
+          module: target.module,
+          version: target.version,
+          command,
+          extraArgs: command === options.command ? options.extraArgs : [],
+          platform,
+          timeoutMs,
+          lockTimeoutMs,
+          pull: options.pull,
+          signal: interrupt.signal,
+          by: ['e', ...process.argv.slice(2)].join(' '),
+          ...extra,
+        },
+        {
+          notice: (message) =>
+            process.stderr.write(`${colors.yellow('e:')} ${terminalText(process.stderr, message)}\n`),
+          pullStart: (ref, p) => pullRenderer.pullStart(ref, p),
+          pullProgress: (event) => pullRenderer.pullProgress(event),
+          pullEnd: (ref) => pullRenderer.pullEnd(ref),
+          phase: (phase) => interrupt.setPhase(phase),
+          output: (stream, chunk) => {
+            if (stream === 'stdout') text.push(chunk);
+            return write(sinks[stream], prefixers[stream].push(chunk));
+          },
+        },
+      );
+      return { result, text: text.text() };
+    } catch (error) {
+      throw interrupt.received === 'SIGTERM' && isEError(error) && error.code === 'E_RUN_INTERRUPTED'
+        ? new RuntimeError(error.code, error.message, { hint: error.hint, exitCode: 143 })
+        : error;
+    } finally {
+      interrupt.dispose();
+      for (const stream of ['stdout', 'stderr'] as const) sinks[stream].write(prefixers[stream].flush());
+    }
+  };
+  if (asking) {
+    // as terraform: see what apply would do (a plan in a staging copy: nothing live changes), then say yes
+    const preview = plan === undefined ? await run('plan', { dryRun: true }) : undefined;
+    if (preview !== undefined && preview.result.exitCode !== 0 && preview.result.exitCode !== 2) {
+      throw new RuntimeError(
+        'E_PLAN_FAILED',
+        `${target.module} ${preview.result.version} plan failed with exit code ${preview.result.exitCode}, so nothing was applied.`,
+        { hint: 'Its output is above.' },
+      );
+    }
+    if (preview !== undefined) process.stderr.write(`${describeProposal(preview.result, colors)}\n`);
+    await confirmApply(target.module, options, preview?.result);
   }
+  const { result, text } = await run(options.command, { plan });
   if (options.out !== undefined && options.command === 'plan' && (result.exitCode === 0 || result.exitCode === 2)) {
-    await writePlanFile(options.out, savedPlan(result));
+    await writePlanFile(options.out, savedPlan(result, text));
   }
-  report(options, result);
+  report(options, result, text);
+}
+
+/** Keeps the first `limit` bytes of a module's stdout: its plan text, for structured plans. */
+class OutputText {
+  readonly #chunks: Buffer[] = [];
+  #size = 0;
+  #cut = false;
+
+  constructor(readonly limit: number) {}
+
+  push(chunk: Buffer): void {
+    if (this.#size >= this.limit) {
+      this.#cut = true;
+      return;
+    }
+    this.#chunks.push(chunk.subarray(0, this.limit - this.#size));
+    this.#size += Math.min(chunk.length, this.limit - this.#size);
+    if (chunk.length > this.limit) this.#cut = true;
+  }
+
+  text(): string {
+    const text = sanitizeTerminalText(Buffer.concat(this.#chunks).toString('utf8'), { color: false });
+    return this.#cut ? `${text}\n[… cut at ${this.limit} bytes]\n` : text;
+  }
+}
+
+const MAX_PLAN_TEXT = 1024 * 1024;
+
+/** The summary printed before the question: how many changes, in which sections. */
+function describeProposal(result: ModuleRunResult, c: ReturnType<typeof colorsFor>): string {
+  const label = `${result.module} ${result.version}`;
+  if (result.exitCode === 0) return c.green(`${label}: the plan proposes no changes.`);
+  const sections = result.proposed ?? [];
+  const count = sections.reduce((n, s) => n + s.changes.length, 0);
+  const where = sections.length > 0 ? ` to ${sections.map((s) => s.section).join(', ')}` : '';
+  return c.yellow(`${label}: the plan above proposes ${count > 0 ? `${count} change(s)` : 'changes'}${where}.`);
 }
 
 function targetOf(options: ModuleCommandOptions, plan: SavedPlan | undefined): { module: string; version?: string } {
@@ -137,29 +196,32 @@ function positive(ms: number, option: string): number {
   return ms;
 }
 
-/** apply changes real things: ask on a terminal, refuse without -y when nobody can answer. */
-async function confirmApply(module: string, options: ModuleCommandOptions): Promise<void> {
-  if (options.yes) return;
+/** apply changes real things: without a terminal nobody can answer, so -y is needed. */
+function refuseWithoutTerminal(module: string): void {
   if (!process.stdin.isTTY) {
     throw new RuntimeError('E_CONFIRM_NEEDED', `e apply ${module} needs confirmation, but stdin is not a terminal.`, {
       hint: 'Pass -y (--yes) to apply without asking.',
     });
   }
+}
+
+/** Asks after the plan was shown; only "yes" or "y" proceeds. */
+async function confirmApply(module: string, options: ModuleCommandOptions, preview?: ModuleRunResult): Promise<void> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const what = options.plan ? `the saved plan ${options.plan}` : module;
+    const what = options.plan ? `the saved plan ${options.plan}` : `${module}${preview ? ` ${preview.version}` : ''}`;
     const answer = await rl.question(
       `Apply ${what} to the shared directory ${resolve(options.shared)}? Only "yes" or "y" proceeds: `,
     );
     if (!/^(y|yes)$/i.test(answer.trim())) {
-      throw new RuntimeError('E_APPLY_CANCELLED', 'Apply cancelled: nothing was run.', { exitCode: 1 });
+      throw new RuntimeError('E_APPLY_CANCELLED', 'Apply cancelled: nothing was applied.', { exitCode: 1 });
     }
   } finally {
     rl.close();
   }
 }
 
-function savedPlan(result: ModuleRunResult): SavedPlan {
+function savedPlan(result: ModuleRunResult, text: string): SavedPlan {
   return {
     format: PLAN_FORMAT,
     createdAt: new Date().toISOString(),
@@ -170,11 +232,13 @@ function savedPlan(result: ModuleRunResult): SavedPlan {
     stateSha256: result.stateSha256,
     configSha256: result.configSha256,
     exitCode: result.exitCode,
+    text,
+    proposed: result.proposed ?? [],
   };
 }
 
 /** Prints the outcome and sets the exit code: plan 0/2 (with --detailed-exitcode), audit 3, else 0 or 1. */
-function report(options: ModuleCommandOptions, result: ModuleRunResult): void {
+function report(options: ModuleCommandOptions, result: ModuleRunResult, text: string): void {
   const { module, command, exitCode } = result;
   const label = `${module} ${result.version} ${command}`;
   const planOk = command === 'plan' && (exitCode === 0 || exitCode === 2);
@@ -199,6 +263,7 @@ function report(options: ModuleCommandOptions, result: ModuleRunResult): void {
     history: result.historySeq,
     changedSections: result.changedSections,
     diff: result.diff,
+    ...(command === 'plan' ? { plan: { text, proposed: result.proposed ?? [], exitCode } } : {}),
     ...(options.out !== undefined && command === 'plan' ? { planFile: options.out } : {}),
   };
   const c = colorsFor(process.stdout);

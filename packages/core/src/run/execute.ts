@@ -6,6 +6,7 @@ import { runLabels } from '../runtime/labels.js';
 import { formatPlatform } from '../runtime/platform.js';
 import { runAccess } from '../runtime/run-access.js';
 import type { PreparedRun } from './prepare.js';
+import { planFilePath } from './proposed-changes.js';
 import type { RunSession } from './session.js';
 import { INPUTS_DIR, type Stage } from './stage.js';
 
@@ -45,6 +46,8 @@ export function executeStaged(
       E_STATE: `${CONTAINER_SHARED}/state.yml`,
       E_INPUTS: `${CONTAINER_SHARED}/${INPUTS_DIR}`,
       E_PLATFORM: formatPlatform(platform),
+      // a plan may write its proposed changes here (read by e, never merged: proposed-changes.ts)
+      ...(command.name === 'plan' ? { E_PLAN_FILE: `${CONTAINER_SHARED}/${planFilePath(module)}` } : {}),
     },
     mounts: [
       { source: stage.dir, target: CONTAINER_SHARED, readOnly: false },

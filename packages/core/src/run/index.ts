@@ -25,6 +25,8 @@ export {
 export { ownsPath } from './merge.js';
 export type { PreparedRun, PrepareRequest } from './prepare.js';
 export { prepareRun } from './prepare.js';
+export type { ProposedChange, SectionChanges } from './proposed-changes.js';
+export { bySection, planFilePath } from './proposed-changes.js';
 export type { ModuleRunEvents, ModuleRunRequest, ModuleRunResult } from './run-module.js';
 export { runModuleCommand, runPrepared } from './run-module.js';
 export type { RunSession, RunSessionOptions } from './session.js';

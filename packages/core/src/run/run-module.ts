@@ -16,9 +16,12 @@ import { type SavedPlan, sha256OrNull, stalePlanReasons } from '../runtime/plan-
 import { formatPlatform, type Platform } from '../runtime/platform.js';
 import { allowedSections, type SelectedVersion } from '../runtime/select-version.js';
 import { readInstalled } from '../state/installed-records.js';
+import { stateDiff } from '../state/state-diff.js';
 import { loadState } from '../state/state-store.js';
 import { executeStaged, newRunId } from './execute.js';
+import { decideMerge } from './merge.js';
 import { type PreparedRun, prepareRun } from './prepare.js';
+import { type SectionChanges, takeProposedChanges } from './proposed-changes.js';
 import { type RunEnd, type SettledRun, settleRun } from './record.js';
 import { type RunMarker, runDir, writeBaseline, writeMarker } from './run-dir.js';
 import { type RunSession, withRunSession } from './session.js';
@@ -47,6 +50,11 @@ export interface ModuleRunRequest {
   plan?: SavedPlan;
   /** A plan run because a module this one is influenced by was applied: proposed changes keep "needs plan". */
   influencedPlan?: boolean;
+  /**
+   * Run in a staging copy and merge nothing, record nothing (e apply's plan before it asks): the
+   * result says what the run proposed and what it would have changed.
+   */
+  dryRun?: boolean;
 }
 
 export interface ModuleRunEvents {
@@ -71,6 +79,7 @@ export interface ModuleRunResult {
   why: SelectedVersion['why'];
   exitCode: number;
   durationMs: number;
+  /** The history entry of the run (0 for a dry run, which is not recorded). */
   historySeq: number;
   changedSections: string[];
   /** Unified diff of what the module changed in state.yml ('' when nothing; e's record updates are in the history). */
@@ -82,6 +91,8 @@ export interface ModuleRunResult {
   outputTail: string;
   /** The digest the image's tag names now, when newer than the recorded one that ran. */
   newerDigest?: string;
+  /** What a plan proposed in `E_PLAN_FILE`, by section (undefined when it wrote none). */
+  proposed?: SectionChanges[];
 }
 
 /**
@@ -209,11 +220,11 @@ export async function runPrepared(
     throw runError(timedOut ? 'E_RUN_TIMEOUT' : 'E_RUN_INTERRUPTED', why, settled, timedOut ? 1 : 130);
   }
   const exitCode = outcome.exitCode ?? 1;
-  // from here a later e rolls this run forward if this one dies: the module's work is done
-  await writeMarker(shared, { ...marker, phase: 'exited', exitCode });
-  const settled = await session.exclusive(() => settleRun(shared, marker, { ended: 'exited', exitCode }, stage));
-  if (settled.error) throw settled.error;
-  return {
+  const taken = command.name === 'plan' ? await takeProposedChanges(stage, module) : undefined;
+  if (taken !== undefined && 'ignored' in taken)
+    session.notice(`${module}'s proposed changes were ignored: ${taken.ignored}.`);
+  const proposed = taken !== undefined && 'sections' in taken ? taken.sections : undefined;
+  const common = {
     module,
     version: version.version,
     command: command.name,
@@ -223,13 +234,36 @@ export async function runPrepared(
     why: selected.why,
     exitCode,
     durationMs,
+    outputTail: tails.stderr.text() || tails.stdout.text(),
+    newerDigest: prepared.newerDigest,
+    proposed,
+  };
+  if (request.dryRun) {
+    const decision = await decideMerge(stage, marker.stateBefore ?? '', {
+      module,
+      allowedSections: marker.allowedSections,
+    });
+    await rm(paths.dir, { recursive: true, force: true });
+    return {
+      ...common,
+      historySeq: 0,
+      changedSections: decision.problems.length > 0 ? [] : decision.changedSections,
+      diff: decision.problems.length > 0 ? '' : stateDiff(decision.stateBefore, decision.stateAfter),
+      stateSha256: sha256OrNull(marker.stateBefore ?? undefined),
+      configSha256: sha256OrNull(await readOptional(configFile)),
+    };
+  }
+  // from here a later e rolls this run forward if this one dies: the module's work is done
+  await writeMarker(shared, { ...marker, phase: 'exited', exitCode });
+  const settled = await session.exclusive(() => settleRun(shared, marker, { ended: 'exited', exitCode }, stage));
+  if (settled.error) throw settled.error;
+  return {
+    ...common,
     historySeq: settled.entry.seq,
     changedSections: settled.changedSections,
     diff: settled.moduleDiff,
     stateSha256: sha256OrNull(settled.stateText),
     configSha256: sha256OrNull(await readOptional(configFile)),
-    outputTail: tails.stderr.text() || tails.stdout.text(),
-    newerDigest: prepared.newerDigest,
   };
 }
 

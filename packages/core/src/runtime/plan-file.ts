@@ -16,6 +16,10 @@ export interface SavedPlan {
   configSha256: string | null;
   /** The module plan's exit code: 0 no changes, 2 changes. */
   exitCode: number;
+  /** What the plan printed (stdout, without terminal control sequences). */
+  text?: string;
+  /** The changes it proposed, by section (when the module wrote them to E_PLAN_FILE). */
+  proposed?: { section: string; changes: { action: string; path: string; from?: unknown; to?: unknown }[] }[];
 }
 
 export const PLAN_FORMAT = 'e-plan/v1';

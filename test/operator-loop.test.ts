@@ -1,0 +1,103 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { E_BIN, e, ROOT, tempShared } from './support/run-e.js';
+
+const REPOSITORY = join(ROOT, 'repository.yml');
+
+/** Runs e on a pseudo-terminal (util-linux `script`), typing `answer` at its question. */
+function onTerminal(args: readonly string[], answer: string): Promise<{ code: number | null; screen: string }> {
+  const line = [process.execPath, E_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qec', line, '/dev/null'], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', E_PLATFORM: '' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let screen = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    screen += chunk.toString('utf8');
+  });
+  child.stdin.write(`${answer}\n`);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, screen }));
+  });
+}
+
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (path === '.e') continue;
+      if (entry.isDirectory()) walk(path);
+      else out[path] = readFileSync(join(dir, path), 'utf8');
+    }
+  };
+  walk('');
+  return out;
+}
+
+beforeAll(() => {
+  execFileSync('script', ['--version']);
+});
+
+describe('e apply on a terminal: the plan first, then the question', () => {
+  it('shows the plan text before asking; "no" leaves everything untouched, "yes" applies', async () => {
+    const shared = tempShared();
+    const base = ['-r', REPOSITORY, '-s', shared];
+    expect((await e([...base, 'module', 'install', 'azi', '-y'])).exitCode).toBe(0);
+    expect((await e([...base, 'init', 'kafka'])).exitCode).toBe(0);
+    const before = tree(shared);
+    const history = readdirSync(join(shared, '.e/history')).length;
+
+    const no = await onTerminal([...base, 'apply', 'kafka'], 'no');
+    expect(no.code).toBe(1);
+    const question = no.screen.indexOf('Apply kafka 0.1.0 to the shared directory');
+    expect(question).toBeGreaterThan(0);
+    // the module's plan text and e's summary are on screen before the question
+    expect(no.screen.indexOf('kafka |   ~ azi.nodes.0.usedBy: unused -> kafka')).toBeLessThan(question);
+    expect(no.screen.indexOf('the plan above proposes 6 change(s) to kafka, azi')).toBeLessThan(question);
+    expect(no.screen).toContain('Apply cancelled: nothing was applied.');
+    expect(tree(shared)).toEqual(before);
+    expect(readdirSync(join(shared, '.e/history'))).toHaveLength(history); // a preview is not recorded
+    expect(existsSync(join(shared, 'kafka'))).toBe(false);
+
+    const yes = await onTerminal([...base, 'apply', 'kafka'], 'yes');
+    expect(yes.code, yes.screen).toBe(0);
+    expect(yes.screen).toContain('kafka 0.1.0 apply: done.');
+    expect(readFileSync(join(shared, 'state.yml'), 'utf8')).toContain('usedBy: kafka');
+  });
+});
+
+describe('structured plans', () => {
+  it('e plan -o json carries the plan text and the proposed changes by section; --out saves them, --show prints them', async () => {
+    const shared = tempShared();
+    const base = ['-r', REPOSITORY, '-s', shared];
+    expect((await e([...base, 'module', 'install', 'azi', '-y'])).exitCode).toBe(0);
+    expect((await e([...base, 'init', 'kafka'])).exitCode).toBe(0);
+    const file = join(shared, 'kafka.plan.json');
+    const planned = await e([...base, '-o', 'json', 'plan', 'kafka', '--out', file]);
+    expect(planned.exitCode, planned.stderr).toBe(0);
+    const data = JSON.parse(planned.stdout);
+    expect(data.plan.exitCode).toBe(2);
+    expect(data.plan.text).toContain('~ azi.nodes.0.usedBy: unused -> kafka');
+    expect(data.plan.proposed.map((s: { section: string }) => s.section)).toEqual(['kafka', 'azi']);
+    expect(data.plan.proposed[1].changes[0]).toEqual({
+      action: 'change',
+      path: 'azi.nodes.0.usedBy',
+      from: 'unused',
+      to: 'kafka',
+    });
+    // the proposal file is read by e, never merged into the shared directory
+    expect(existsSync(join(shared, 'kafka'))).toBe(false);
+    const shown = await e([...base, 'plan', '--show', file]);
+    expect(shown.exitCode, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('kafka 0.1.0 on linux/');
+    expect(shown.stdout).toContain('~ azi.nodes.0.usedBy: unused -> kafka');
+    expect(shown.stdout).toContain(`Apply exactly this plan with e apply --plan ${file}.`);
+    const json = JSON.parse((await e([...base, '-o', 'json', 'plan', '--show', file])).stdout);
+    expect(json.proposed[0].section).toBe('kafka');
+  });
+});
