@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import { loadRepository } from '@e/core/repository';
-import { formatExplanation, parseInstallRequest, ResolutionError, resolveInstall } from '@e/core/resolve';
+import {
+  formatExplanation,
+  newerVersions,
+  parseInstallRequest,
+  ResolutionError,
+  resolveInstall,
+} from '@e/core/resolve';
 import { installStep } from '@e/core/run';
 import { loadState, readInstalled } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
@@ -36,12 +42,20 @@ export async function upgradeCommand(options: UpgradeOptions): Promise<void> {
   }
   const step = result.steps[0]!;
   if (step.action !== 'upgrade') {
-    emit(
-      options.output,
-      { module: step.module, version: step.version, upgraded: false },
-      () => `${step.module} is already at ${step.version}; nothing to upgrade.`,
+    // status's NEWER column lists the same versions: say how to get to them
+    const newer = newerVersions(repository, step.module, previous.version);
+    emit(options.output, { module: step.module, version: step.version, upgraded: false, newerVersions: newer }, () =>
+      newer.length === 0
+        ? `${step.module} is already at ${step.version}, the highest version; nothing to upgrade.`
+        : `${step.module} is already at ${step.version}; newer: ${newer.join(', ')} (pre-releases and versions the constraints rule out are not chosen by themselves): e module upgrade ${step.module} ${newer[0]}.`,
     );
     return;
+  }
+  const latest = repository.components.find((c) => c.name === step.module)?.versions.find((v) => v.latest);
+  if (options.version === undefined && latest !== undefined && latest.version !== step.version) {
+    process.stderr.write(
+      `e: ${step.module}'s latest is ${latest.version}, but an upgrade moves to the highest stable version the requirements allow, ${step.version}; name a version to choose another (e module upgrade ${step.module} VERSION).\n`,
+    );
   }
   await confirm(`Upgrade ${step.module} from ${previous.version} to ${step.version} (audit, init, plan, apply)?`, {
     yes: options.yes,

@@ -215,6 +215,16 @@ describe('resolveInstall choosing versions', () => {
     });
   });
 
+  it('an upgrade without a version moves to the highest stable version, not to latest', () => {
+    const repo = repository({
+      lib: [{ version: '1.0.0', latest: true }, { version: '1.2.0' }, { version: '2.0.0-rc.1' }],
+    });
+    const upgrade = resolve(repo, 'lib', { upgrade: true }, { lib: { version: '1.0.0' } });
+    expect(upgrade.ok && upgrade.steps[0]).toMatchObject({ version: '1.2.0', action: 'upgrade' });
+    const pinned = resolve(repo, 'lib@2.0.0-rc.1', { upgrade: true }, { lib: { version: '1.0.0' } });
+    expect(pinned.ok && pinned.steps[0]).toMatchObject({ version: '2.0.0-rc.1', action: 'upgrade' });
+  });
+
   it('without a version, an installed module is installed again at its version', () => {
     const result = resolve(design, 'kafka', {}, { azi: { version: '0.1.0' }, kafka: { version: '0.1.0' } });
     expect(result.ok && result.steps[0]).toMatchObject({ version: '0.1.0', action: 'reapply' });

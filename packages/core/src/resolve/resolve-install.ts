@@ -155,7 +155,10 @@ class Resolver {
     return { ok: false, explanation };
   }
 
-  /** The requested version: the installed one if it fits (not when upgrading), else latest, else highest. */
+  /**
+   * The requested version: the installed one if it fits, else latest, else highest; when
+   * upgrading without a version, the highest stable one.
+   */
   #chooseRequested(): { mv: ModuleVersion } | { reason: Reason } {
     const { name, version } = this.#request;
     const component = this.#components.get(name);
@@ -169,7 +172,15 @@ class Resolver {
         ? [exact]
         : component.versions.filter((mv) => version === undefined || satisfiesRange(mv.version, version));
     const record = this.#installed[name];
-    const ordered = this.#preferenceOrder(allowed, this.#options.upgrade ? undefined : record?.version);
+    // an upgrade moves to the highest stable version (what `e status` calls newer), not to `latest`
+    const ordered =
+      this.#options.upgrade && version === undefined
+        ? [...allowed].sort(
+            (a, b) =>
+              Number(isPrerelease(a.version)) - Number(isPrerelease(b.version)) ||
+              compareVersions(b.version, a.version),
+          )
+        : this.#preferenceOrder(allowed, this.#options.upgrade ? undefined : record?.version);
     const mv = ordered[0];
     if (mv === undefined) {
       const available = [...component.versions].sort((a, b) => compareVersions(a.version, b.version));
