@@ -23,11 +23,14 @@ export function registerStateCommands(state: Command): void {
     .command('rollback <revision>')
     .description('restore state.yml as it was after history entry N (0: before the first entry)')
     .option('--dry-run', 'show what would change without writing', false)
+    .option('-y, --yes', 'roll back without asking (needed without a terminal)', false)
     .option('--lock-timeout <duration>', 'how long to wait for the state lock (e.g. 30s, 2m)', '0s')
-    .action(async (revision: string, options: { dryRun: boolean; lockTimeout: string }, command: Command) => {
-      const { stateRollback } = await import('./commands/state-rollback.js');
-      await stateRollback({ ...globalOptions(command), ...options, revision });
-    });
+    .action(
+      async (revision: string, options: { dryRun: boolean; yes: boolean; lockTimeout: string }, command: Command) => {
+        const { stateRollback } = await import('./commands/state-rollback.js');
+        await stateRollback({ ...globalOptions(command), ...options, revision });
+      },
+    );
 
   state
     .command('unlock')

@@ -92,12 +92,22 @@ describe('e state', () => {
     expect(json[0]?.before).toBeUndefined();
     expect((await e('state', 'history', '2')).stdout).toContain('+kafka: {status: applied}');
 
-    const rollback = await e('state', 'rollback', '1');
+    // without a terminal a rollback needs -y, and says it rewrites only the file
+    const refused = await e('state', 'rollback', '1');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('e state rollback 1 needs confirmation, but stdin is not a terminal.');
+    expect(await readFile(join(shared, 'state.yml'), 'utf8')).toBe(
+      'azi: {status: applied}\nkafka: {status: applied}\n',
+    );
+    const rollback = await e('state', 'rollback', '1', '-y');
     expect(rollback.code).toBe(0);
     expect(rollback.stdout).toContain('Rolled state.yml back to revision 1 (recorded as history entry 3):');
+    expect(rollback.stdout).toContain(
+      'Only state.yml changes: the real infrastructure stays as the modules left it. Compare it with the real world: e audit kafka, then e plan kafka.',
+    );
     expect(await readFile(join(shared, 'state.yml'), 'utf8')).toBe('azi: {status: applied}\n');
-    expect((await e('state', 'rollback', '1')).stdout).toBe('state.yml already is revision 1; nothing to do.\n');
-    expect((await e('state', 'rollback', '9')).stderr).toContain(
+    expect((await e('state', 'rollback', '1', '-y')).stdout).toBe('state.yml already is revision 1; nothing to do.\n');
+    expect((await e('state', 'rollback', '9', '-y')).stderr).toContain(
       'There is no revision 9: the history goes from 0 to 3.',
     );
   });
@@ -106,7 +116,7 @@ describe('e state', () => {
     await simulateRun('azi', 'azi: {status: applied}\n');
     const lock = await acquireStateLock(shared, { command: 'e apply kafka' });
     try {
-      const result = await e('state', 'rollback', '0', '--lock-timeout', '200ms');
+      const result = await e('state', 'rollback', '0', '-y', '--lock-timeout', '200ms');
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`e: The state is locked by pid ${process.pid} on host`);
       expect(result.stderr).toContain('(e apply kafka) since');
