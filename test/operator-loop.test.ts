@@ -1,28 +1,48 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { E_BIN, e, ROOT, tempShared } from './support/run-e.js';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { parse } from 'yaml';
+import {
+  E_BIN,
+  e,
+  eContainerLabels,
+  eContainers,
+  ROOT,
+  RUNTIME_REPOSITORY,
+  tempShared,
+  waitFor,
+} from './support/run-e.js';
 
 const REPOSITORY = join(ROOT, 'repository.yml');
 
-/** Runs e on a pseudo-terminal (util-linux `script`), typing `answer` at its question. */
-function onTerminal(args: readonly string[], answer: string): Promise<{ code: number | null; screen: string }> {
+/** Starts e on a pseudo-terminal (util-linux `script`); what is written to `child.stdin` is typed. */
+function startOnTerminal(args: readonly string[]) {
   const line = [process.execPath, E_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const child = spawn('script', ['-qec', line, '/dev/null'], {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: '1', E_PLATFORM: '' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  onTestFinished(() => {
+    child.kill('SIGKILL');
+  });
   let screen = '';
   child.stdout.on('data', (chunk: Buffer) => {
     screen += chunk.toString('utf8');
   });
-  child.stdin.write(`${answer}\n`);
-  return new Promise((resolve, reject) => {
+  const done = new Promise<{ code: number | null; screen: string }>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, screen }));
   });
+  return { child, done, screen: () => screen };
+}
+
+/** Runs e on a pseudo-terminal, typing `answer` at its question. */
+function onTerminal(args: readonly string[], answer: string): Promise<{ code: number | null; screen: string }> {
+  const run = startOnTerminal(args);
+  run.child.stdin.write(`${answer}\n`);
+  return run.done;
 }
 
 function tree(dir: string): Record<string, string> {
@@ -99,5 +119,33 @@ describe('structured plans', () => {
     expect(shown.stdout).toContain(`Apply exactly this plan with e apply --plan ${file}.`);
     const json = JSON.parse((await e([...base, '-o', 'json', 'plan', '--show', file])).stdout);
     expect(json.proposed[0].section).toBe('kafka');
+  });
+});
+
+describe('Ctrl-C on a terminal during e module install', () => {
+  it('stops and removes the container, merges nothing, marks the apply failed, releases the lock, exits 130', async () => {
+    const shared = tempShared();
+    const run = startOnTerminal(['-r', RUNTIME_REPOSITORY, '-s', shared, 'module', 'install', 'sleepy', '-y']);
+    await waitFor(
+      'the container of sleepy apply',
+      async () =>
+        (await eContainerLabels()).some((l) => l['org.e.run.shared'] === shared && l['org.e.run.command'] === 'apply')
+          ? true
+          : undefined,
+      120_000,
+    );
+    const before = parse(readFileSync(join(shared, 'state.yml'), 'utf8'));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    run.child.stdin.write('\x03'); // the terminal turns it into SIGINT for e
+    const result = await run.done;
+    expect(result.code, result.screen).toBe(130);
+    expect(await eContainers(shared)).toEqual([]);
+    expect(existsSync(join(shared, '.e/lock'))).toBe(false);
+    // nothing the interrupted apply wrote was merged; e's record says the apply did not finish
+    const after = parse(readFileSync(join(shared, 'state.yml'), 'utf8'));
+    expect(after.sleepy).toEqual(before.sleepy);
+    expect(after.e.installed.sleepy).toMatchObject({ status: 'failed', version: '0.1.0' });
+    expect(readdirSync(join(shared, '.e/runs'))).toEqual([]);
+    expect(result.screen).toContain('was interrupted, so e stopped and removed its container');
   });
 });

@@ -241,6 +241,8 @@ async function createTaskList(steps: readonly InstallStep[]): Promise<StepRender
     {
       concurrent: true,
       exitOnError: false,
+      // listr2's own handler would exit at once (127), skipping e's clean-up: e handles Ctrl-C itself
+      registerSignalListeners: false,
       rendererOptions: { collapseErrors: false, removeEmptyLines: true },
       renderer: 'default',
     },
