@@ -1,3 +1,4 @@
+import { quote } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
 
 /** The Linux capabilities (capabilities(7)) by the names Docker's `--cap-add` takes, in the kernel's order. */
@@ -65,7 +66,7 @@ export function capabilityProblem(value: unknown, got: () => string): { message:
   if (typeof value !== 'string') {
     return { message: `a capability must be a name such as NET_ADMIN, got ${got()}`, hint: HINT };
   }
-  const quoted = JSON.stringify(value);
+  const quoted = quote(value);
   const upper = value.toUpperCase();
   if (upper === 'ALL' || upper === 'CAP_ALL') {
     return {

@@ -1,3 +1,4 @@
+import { MAX_NESTING } from './yaml-nesting.js';
 import { type Context, childContext, isLogicExpression, scalarFor } from './yaml-source.js';
 
 /**
@@ -95,6 +96,8 @@ class Reader {
   private at = 0;
   /** The first backslash at or after some earlier position (the text is read forwards). */
   private backslash = -1;
+  /** Collections open around the current position: past MAX_NESTING the caller's checks take over. */
+  private depth = 0;
   /** Strings already seen (see INTERN_SIZE); one table per text, which slices may keep alive. */
   private readonly interned: (string | undefined)[] = new Array<string | undefined>(INTERN_SIZE).fill(undefined);
 
@@ -187,9 +190,19 @@ class Reader {
 
   /** A block node starting at offset `at` of the current line, inside a block indented `indent`. */
   private block(at: number, indent: number, context: Context): unknown {
-    if (this.isDash(at)) return this.sequence(at - this.start, context);
+    if (this.isDash(at)) {
+      this.enter();
+      const items = this.sequence(at - this.start, context);
+      this.depth--;
+      return items;
+    }
     const key = this.keyAt(at);
-    if (key !== undefined) return this.mapping(at - this.start, key, context);
+    if (key !== undefined) {
+      this.enter();
+      const map = this.mapping(at - this.start, key, context);
+      this.depth--;
+      return map;
+    }
     const value = this.inline(at, context);
     this.nextLine();
     if (this.nextIndent() > indent) giveUp(); // a multi-line scalar
@@ -411,7 +424,18 @@ class Reader {
   }
 
   /** The collection at `at`; leaves `at` after its closing bracket. */
+  private enter(): void {
+    if (++this.depth > MAX_NESTING) giveUp();
+  }
+
   private flow(context: Context): unknown {
+    this.enter();
+    const node = this.flowCollection(context);
+    this.depth--;
+    return node;
+  }
+
+  private flowCollection(context: Context): unknown {
     const isMap = this.code(this.at) === OPEN_BRACE;
     this.at++;
     this.flowSpaces();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { quote } from '../errors.js';
 import { checkImageReference, isCommonImageReference, parseImageReference } from './image-reference.js';
 
 const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
@@ -30,7 +31,7 @@ describe('image references', () => {
     ['-x/y', 'bad path component "-x"'],
     [`x/${'a'.repeat(260)}`, 'the name is longer than 255 characters'],
   ])('rejects %j: %s', (ref, why) => {
-    expect(checkImageReference(ref)?.message).toBe(`invalid image reference ${JSON.stringify(ref)}: ${why}`);
+    expect(checkImageReference(ref)?.message).toBe(`invalid image reference ${quote(ref)}: ${why}`);
   });
 
   it.each([

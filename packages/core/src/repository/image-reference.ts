@@ -1,3 +1,5 @@
+import { quote } from '../errors.js';
+
 /**
  * Docker image references: `[host[:port]/]path[:tag][@algorithm:digest]`, following the grammar of
  * the distribution project (lower-case path components, tags up to 128 characters).
@@ -43,7 +45,7 @@ export function checkImageReference(ref: string): { message: string; hint?: stri
 
 export function parseImageReference(ref: string): ImageReference | { message: string; hint?: string } {
   const bad = (why: string, hint?: string) => ({
-    message: `invalid image reference ${JSON.stringify(ref)}: ${why}`,
+    message: `invalid image reference ${quote(ref)}: ${why}`,
     ...(hint ? { hint } : {}),
   });
   if (ref === '') return bad('it is empty');
@@ -56,8 +58,7 @@ export function parseImageReference(ref: string): ImageReference | { message: st
   if (at !== -1) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest))
-      return bad(`bad digest ${JSON.stringify(digest)}`, 'a digest looks like sha256:<64 hex digits>');
+    if (!DIGEST.test(digest)) return bad(`bad digest ${quote(digest)}`, 'a digest looks like sha256:<64 hex digits>');
     if (digest.startsWith('sha256:') && !SHA256.test(digest))
       return bad('a sha256 digest has 64 lower-case hex digits');
   }
@@ -69,7 +70,7 @@ export function parseImageReference(ref: string): ImageReference | { message: st
     rest = rest.slice(0, colon);
     if (!TAG.test(tag))
       return bad(
-        `bad tag ${JSON.stringify(tag)}`,
+        `bad tag ${quote(tag)}`,
         'a tag is up to 128 letters, digits, "_", "." and "-", not starting with "." or "-"',
       );
   }
@@ -93,7 +94,7 @@ export function parseImageReference(ref: string): ImageReference | { message: st
     if (!PATH_COMPONENT.test(part)) {
       return /[A-Z]/.test(part)
         ? bad('repository names must be lower-case', `write ${ref.replace(part, part.toLowerCase())}`)
-        : bad(`bad path component ${JSON.stringify(part)}`);
+        : bad(`bad path component ${quote(part)}`);
     }
   }
   const path = parts.join('/');

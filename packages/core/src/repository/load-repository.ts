@@ -15,45 +15,27 @@ export class InvalidRepositoryError extends RepositoryError {
       `${source} is not a valid repository file (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${errors
         .map((p) => formatProblem(p).replace(/^/gm, '  '))
         .join('\n')}`,
-      { hint: `fix the problems above; "e repo validate ${source}" checks the file again` },
+      { hint: `fix the problems above; "e repo validate ${source}" checks the file again`, details: { problems } },
     );
     this.problems = problems;
   }
 }
 
-const FETCH_TIMEOUT_MS = 30_000;
+/** How long e waits for a repository URL to send the whole file. */
+export const FETCH_TIMEOUT_MS = 10_000;
 
 function isUrl(source: string): boolean {
   return /^https?:\/\//i.test(source);
 }
 
+export interface ReadRepositoryOptions {
+  /** Give up on a URL that has not sent the whole file by then (default FETCH_TIMEOUT_MS). */
+  timeoutMs?: number;
+}
+
 /** The text of a repository file from a path or an http(s) URL. */
-export async function readRepositorySource(source: string): Promise<string> {
-  if (isUrl(source)) {
-    let response: Response;
-    try {
-      response = await fetch(source, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'follow' });
-    } catch (error) {
-      throw new RepositoryError(
-        'E_REPOSITORY_FETCH',
-        `cannot fetch the repository file ${source}: ${(error as Error).message}`,
-        {
-          hint: 'check the URL and the network, or pass a local file with -r',
-          cause: error,
-        },
-      );
-    }
-    if (!response.ok) {
-      throw new RepositoryError(
-        'E_REPOSITORY_FETCH',
-        `cannot fetch the repository file ${source}: HTTP ${response.status}`,
-        {
-          hint: 'check the URL, or pass a local file with -r',
-        },
-      );
-    }
-    return response.text();
-  }
+export async function readRepositorySource(source: string, options: ReadRepositoryOptions = {}): Promise<string> {
+  if (isUrl(source)) return fetchRepository(source, options.timeoutMs ?? FETCH_TIMEOUT_MS);
   try {
     return await readFile(source, 'utf8');
   } catch (error) {
@@ -70,8 +52,57 @@ export async function readRepositorySource(source: string): Promise<string> {
  * Reads and validates a repository file from a path or an http(s) URL. Throws RepositoryError
  * when it cannot be read, and InvalidRepositoryError (listing every problem) when it is invalid.
  */
-export async function loadRepository(source: string): Promise<Repository> {
-  const result = parseRepository(await readRepositorySource(source), source);
+export async function loadRepository(source: string, options: ReadRepositoryOptions = {}): Promise<Repository> {
+  const result = parseRepository(await readRepositorySource(source, options), source);
   if (result.value === undefined) throw new InvalidRepositoryError(source, result.problems);
   return result.value;
+}
+
+/** One deadline for the answer and the whole body: a server that accepts and never answers, or stalls mid-file, ends in time. */
+async function fetchRepository(source: string, timeoutMs: number): Promise<string> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  let status: number | undefined;
+  try {
+    const response = await fetch(source, { signal, redirect: 'follow' });
+    status = response.status;
+    if (response.ok) return await response.text();
+  } catch (error) {
+    if (signal.aborted) {
+      throw new RepositoryError(
+        'E_REPOSITORY_TIMEOUT',
+        `${source} did not send the repository file within ${timeoutMs / 1000} seconds, so e gave up.`,
+        { hint: 'check that the server answers (curl -v URL), or pass a local file with -r', cause: error },
+      );
+    }
+    throw new RepositoryError(
+      'E_REPOSITORY_FETCH',
+      `cannot fetch the repository file ${source}: ${fetchCause(error)}`,
+      {
+        hint: 'check the URL and the network, or pass a local file with -r',
+        cause: error,
+      },
+    );
+  }
+  throw new RepositoryError('E_REPOSITORY_FETCH', `cannot fetch the repository file ${source}: HTTP ${status}`, {
+    hint: 'check the URL, or pass a local file with -r',
+  });
+}
+
+const NETWORK_CAUSES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'the connection was refused (nothing listens there)',
+  ECONNRESET: 'the server closed the connection',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name cannot be resolved right now',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  UND_ERR_SOCKET: 'the server closed the connection',
+};
+
+/** Node's fetch says only "fetch failed": the reason is in its cause (`ECONNREFUSED`, a TLS error...). */
+function fetchCause(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const code = cause?.code;
+  if (code !== undefined && NETWORK_CAUSES[code] !== undefined) return `${NETWORK_CAUSES[code]} (${code})`;
+  if (cause?.message) return code ? `${cause.message} (${code})` : cause.message;
+  return (error as Error).message;
 }

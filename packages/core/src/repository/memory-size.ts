@@ -1,3 +1,4 @@
+import { quote } from '../errors.js';
 /*
  * Memory sizes as the repository file writes them: bytes (`268435456`) or a whole number with a
  * unit, `k`, `M`, `G` (powers of 1000) or `Ki`, `Mi`, `Gi` (powers of 1024), as in Kubernetes.
@@ -66,7 +67,7 @@ export function memorySizeProblem(value: unknown, got: () => string): { message:
     if (parsed === undefined) {
       const guess = meant(value);
       return {
-        message: `invalid memory size ${JSON.stringify(value)}${guess !== undefined ? ` — did you mean "${guess}"?` : ''}`,
+        message: `invalid memory size ${quote(value)}${guess !== undefined ? ` — did you mean "${guess}"?` : ''}`,
         hint: HINT,
       };
     }
@@ -74,7 +75,7 @@ export function memorySizeProblem(value: unknown, got: () => string): { message:
   } else {
     return { message: `"memory" must be a size such as 512Mi or a number of bytes, got ${got()}`, hint: HINT };
   }
-  const written = typeof value === 'number' ? `${value} bytes` : JSON.stringify(value);
+  const written = typeof value === 'number' ? `${value} bytes` : quote(value);
   if (bytes < MIN_MEMORY_BYTES) {
     return {
       message: `memory ${written} is below the minimum, ${minimum}`,

@@ -6,6 +6,7 @@ import type { RawProblem } from './raw-problem.js';
 import { checkRules } from './rules.js';
 import { repositorySchema } from './schema.js';
 import { fitsRepositoryShape } from './shape-check.js';
+import { findTooDeep, MAX_NESTING } from './yaml-nesting.js';
 import { readYaml } from './yaml-source.js';
 import { fromZodIssue } from './zod-issues.js';
 
@@ -35,6 +36,21 @@ export function parseRepository(text: string, source: string): ParseResult {
 }
 
 function parseWithPositions(text: string, source: string): ParseResult {
+  // the fast reader gives up past MAX_NESTING levels; the yaml library would run out of stack
+  const deep = findTooDeep(text);
+  if (deep !== undefined) {
+    return {
+      problems: [
+        {
+          file: source,
+          ...deep,
+          path: '',
+          message: `collections nest deeper than ${MAX_NESTING} levels here, more than any repository file needs`,
+          severity: 'error',
+        },
+      ],
+    };
+  }
   const yaml = readYaml(text);
   const problems: Problem[] = yaml.problems.map((p) => ({ file: source, path: '', ...p }));
   if (yaml.data === undefined) return { problems: problems.sort(compareProblems) };

@@ -1,3 +1,4 @@
+import { quote } from '../errors.js';
 import { checkExpression } from '../selector/check-expression.js';
 import { asVersion, STRICT_SEMVER } from '../selector/compare.js';
 import { normalizeOperator } from '../selector/operators.js';
@@ -14,7 +15,7 @@ const RESERVED_ENVS = new Set(['E_MODULE', 'E_VERSION', 'E_COMMAND', 'E_SHARED',
 type Found = { message: string; hint?: string };
 
 export function componentNameProblem(name: string): Found {
-  const quoted = JSON.stringify(name);
+  const quoted = quote(name);
   const advice = 'use lower-case letters, digits and "-", starting and ending with a letter or digit';
   if (name === '') return { message: 'a component name cannot be empty' };
   if (name.includes('/') || name.includes('\\')) {
@@ -37,7 +38,7 @@ export function componentNameProblem(name: string): Found {
 }
 
 export function versionProblem(version: string): Found {
-  const quoted = JSON.stringify(version);
+  const quoted = quote(version);
   if (/^[vV]/.test(version) && STRICT_SEMVER.test(version.slice(1))) {
     return { message: `version ${quoted} must not start with "v"`, hint: `write "${version.slice(1)}"` };
   }

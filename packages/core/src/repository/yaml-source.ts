@@ -1,4 +1,5 @@
 import * as Y from 'yaml';
+import { quote } from '../errors.js';
 import type { PathSegment } from './problem.js';
 
 /** Where a finding is: 1-based line and column. */
@@ -135,7 +136,7 @@ export function readYaml(text: string): YamlSource {
       hint = 'YAML indentation must be spaces; replace the tabs';
     } else if (error.code === 'DUPLICATE_KEY') {
       const key = /^[^:\n]*/.exec(text.slice(error.pos[0]))?.[0].trim() ?? '';
-      message = `duplicate key ${JSON.stringify(key)}`;
+      message = `duplicate key ${quote(key)}`;
       hint = 'each key may appear once in a map; remove or merge the duplicates';
     } else if (error.code === 'MISSING_CHAR' && /quote/.test(message)) {
       const quote = message.includes('"') ? '"' : "'";
@@ -236,7 +237,7 @@ export function readYaml(text: string): YamlSource {
         if (node.value === null) return 'nothing';
         if (typeof node.value === 'number') return `the number ${source}`;
         if (typeof node.value === 'boolean') return source;
-        return JSON.stringify(String(node.value));
+        return quote(String(node.value));
       }
       return 'nothing';
     },

@@ -1,4 +1,5 @@
 import type * as Zod from 'zod';
+import { quote } from '../errors.js';
 import { checkLabelKey } from '../selector/label-key.js';
 import { OPERATOR_SPELLINGS } from '../selector/operators.js';
 import { capabilityProblem } from './capabilities.js';
@@ -97,7 +98,7 @@ export function fromZodIssue(issue: Issue, ctx: Context): RawProblem[] {
         path: [...path, key],
         at: 'key' as const,
         ...(guess ? { suggests: guess } : {}),
-        message: `${isImages ? 'unknown architecture' : 'unknown field'} ${JSON.stringify(key)}${guess ? ` — did you mean "${guess}"?` : ''}`,
+        message: `${isImages ? 'unknown architecture' : 'unknown field'} ${quote(key)}${guess ? ` — did you mean "${guess}"?` : ''}`,
         hint: `${isImages ? 'architectures' : 'allowed fields here'}: ${allowed.join(', ')}`,
       };
     });
@@ -121,7 +122,7 @@ export function fromZodIssue(issue: Issue, ctx: Context): RawProblem[] {
       {
         path: parent,
         missing: name,
-        message: `missing required field ${JSON.stringify(name)}`,
+        message: `missing required field ${quote(name)}`,
         ...(hints[name] ? { hint: hints[name] } : {}),
       },
     ];
@@ -155,7 +156,7 @@ export function fromZodIssue(issue: Issue, ctx: Context): RawProblem[] {
         return [
           {
             path,
-            message: `unknown operator ${JSON.stringify(input)}${guess ? ` — did you mean "${guess}"?` : ''}`,
+            message: `unknown operator ${quote(input)}${guess ? ` — did you mean "${guess}"?` : ''}`,
             hint: `operators: ${OPERATOR_SPELLINGS.join(', ')}`,
           },
         ];
@@ -165,7 +166,7 @@ export function fromZodIssue(issue: Issue, ctx: Context): RawProblem[] {
         return [
           {
             path,
-            message: `unknown architecture ${JSON.stringify(input)}${guess ? ` — did you mean "${guess}"?` : ''}`,
+            message: `unknown architecture ${quote(input)}${guess ? ` — did you mean "${guess}"?` : ''}`,
             hint: `architectures: ${ARCHITECTURES.join(', ')}`,
           },
         ];
@@ -193,18 +194,16 @@ export function fromZodIssue(issue: Issue, ctx: Context): RawProblem[] {
         ];
       }
       const expected = EXPECTED[issue.expected] ?? issue.expected;
-      return [
-        { path, message: `${name === '' ? 'the file' : JSON.stringify(name)} must be ${expected}, got ${got()}` },
-      ];
+      return [{ path, message: `${name === '' ? 'the file' : quote(name)} must be ${expected}, got ${got()}` }];
     }
     case 'invalid_union': {
       if (lastName(path.slice(0, -1)) === 'labels') {
-        return [{ path, message: `label ${JSON.stringify(name)} must be a string, number or boolean, got ${got()}` }];
+        return [{ path, message: `label ${quote(name)} must be a string, number or boolean, got ${got()}` }];
       }
       if (where.endsWith('values')) {
         return [{ path, message: `expected a string (or, for operator logic, a json-logic rule), got ${got()}` }];
       }
-      return [{ path, message: `${JSON.stringify(name)} has an unexpected value: ${got()}` }];
+      return [{ path, message: `${quote(name)} has an unexpected value: ${got()}` }];
     }
     case 'invalid_format': {
       if (input === undefined) break;
@@ -215,7 +214,7 @@ export function fromZodIssue(issue: Issue, ctx: Context): RawProblem[] {
         return [
           {
             path,
-            message: `${JSON.stringify(input)} must be an absolute path inside the container`,
+            message: `${quote(input)} must be an absolute path inside the container`,
             hint: 'start it with "/"',
           },
         ];
@@ -224,7 +223,7 @@ export function fromZodIssue(issue: Issue, ctx: Context): RawProblem[] {
         return [
           {
             path,
-            message: `invalid command name ${JSON.stringify(input)}`,
+            message: `invalid command name ${quote(input)}`,
             hint: 'use lower-case letters, digits and "-"',
           },
         ];
@@ -240,19 +239,19 @@ export function fromZodIssue(issue: Issue, ctx: Context): RawProblem[] {
           {
             path,
             at: 'key',
-            message: `invalid environment variable name ${JSON.stringify(key)}`,
+            message: `invalid environment variable name ${quote(key)}`,
             hint: 'use letters, digits and "_", not starting with a digit',
           },
         ];
       }
-      return [{ path, at: 'key', message: `invalid key ${JSON.stringify(key)}` }];
+      return [{ path, at: 'key', message: `invalid key ${quote(key)}` }];
     }
     case 'too_small': {
       if (where === 'components.versions') return [{ path, message: 'a component needs at least one version' }];
-      return [{ path, message: `${JSON.stringify(name)} must not be empty` }];
+      return [{ path, message: `${quote(name)} must not be empty` }];
     }
     default:
       break;
   }
-  return [{ path, message: `${name === '' ? 'value' : JSON.stringify(name)} is invalid: ${issue.message}` }];
+  return [{ path, message: `${name === '' ? 'value' : quote(name)} is invalid: ${issue.message}` }];
 }

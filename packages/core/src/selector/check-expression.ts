@@ -1,3 +1,4 @@
+import { quote } from '../errors.js';
 import type { Operator } from '../repository/model.js';
 import { isComparableValue, isValidRange } from './compare.js';
 import { checkLogicRule } from './logic.js';
@@ -53,14 +54,14 @@ export function checkExpression(operator: Operator, values: readonly unknown[]):
     ) {
       problems.push({
         at: at(),
-        message: `operator ${operator} needs a number or a version, got ${JSON.stringify(value)}`,
+        message: `operator ${operator} needs a number or a version, got ${quote(value)}`,
         hint: 'gt/ge/lt/le compare numbers (5, 2.5) or versions (1.10.0); use eq/in for other values',
       });
     }
     if (operator === 'semver' && !isValidRange(value)) {
       problems.push({
         at: at(),
-        message: `${JSON.stringify(value)} is not a valid semver range`,
+        message: `${quote(value)} is not a valid semver range`,
         hint: 'write a node-semver range such as ">=2.5.0 <3" or "^1.2.0"',
       });
     }

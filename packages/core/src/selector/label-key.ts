@@ -1,3 +1,5 @@
+import { quote } from '../errors.js';
+
 /**
  * A label key as in Kubernetes: an optional DNS-subdomain prefix and `/`, then a name of letters,
  * digits, `-`, `_`, `.` that starts and ends with a letter or digit (at most 63 characters).
@@ -18,7 +20,7 @@ export function isLabelKey(key: string): boolean {
 /** Why `key` is not a label key, with the likely intended key when punctuation was copied in. */
 export function checkLabelKey(key: string): { message: string; hint?: string } | undefined {
   if (isLabelKey(key)) return undefined;
-  const message = `invalid label key ${JSON.stringify(key)}`;
+  const message = `invalid label key ${quote(key)}`;
   const cleaned = key.trim().replace(/^["'`]+|["'`,;:]+$/g, '');
   if (cleaned !== key && isLabelKey(cleaned)) {
     return {

@@ -1,4 +1,4 @@
-import { SelectorError } from '../errors.js';
+import { quote, SelectorError } from '../errors.js';
 import type { Labels, LabelValue, MatchExpression, Requirement } from '../repository/model.js';
 import { asNumber, compareLabelValues, isComparableValue, satisfiesRange } from './compare.js';
 import { evaluateLogic } from './logic.js';
@@ -14,7 +14,7 @@ function compare(labels: Labels, expr: MatchExpression, test: (order: number) =>
   if (typeof value !== 'string' || !isComparableValue(value)) {
     throw new SelectorError(
       'E_SELECTOR_VALUE',
-      `selector ${expr.key} ${expr.operator} ${JSON.stringify(value)}: the value is not a number or a version`,
+      `selector ${expr.key} ${expr.operator} ${quote(value)}: the value is not a number or a version`,
     );
   }
   if (!Object.hasOwn(labels, expr.key)) return false;
@@ -63,7 +63,7 @@ export function matchExpression(labels: Labels, expr: MatchExpression): boolean 
       }
     default: {
       const unknown: never = expr.operator;
-      throw new SelectorError('E_SELECTOR_OPERATOR', `unknown operator ${JSON.stringify(unknown)}`);
+      throw new SelectorError('E_SELECTOR_OPERATOR', `unknown operator ${quote(unknown)}`);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { SelectorError } from '../errors.js';
+import { quote, SelectorError } from '../errors.js';
 import type { MatchExpression, Operator, Requirement } from '../repository/model.js';
 import { checkExpression } from './check-expression.js';
 import { checkLabelKey } from './label-key.js';
@@ -9,7 +9,7 @@ export class SelectorSyntaxError extends SelectorError {
   readonly selector: string;
 
   constructor(selector: string, column: number, message: string, hint?: string) {
-    super('E_SELECTOR_SYNTAX', `invalid selector ${JSON.stringify(selector)} at column ${column}: ${message}`, {
+    super('E_SELECTOR_SYNTAX', `invalid selector ${quote(selector)} at column ${column}: ${message}`, {
       hint: hint ?? 'write requirements such as kind=db, kind in (a,b), version>=1.2.0, !deprecated; comma means AND',
     });
     this.column = column;
@@ -56,7 +56,7 @@ function tokenize(text: string): Token[] {
     } else if (c === '"' || c === "'") {
       throw new SelectorSyntaxError(text, i + 1, 'unexpected quote', 'selector values are written without quotes');
     } else {
-      throw new SelectorSyntaxError(text, i + 1, `unexpected character ${JSON.stringify(c)}`);
+      throw new SelectorSyntaxError(text, i + 1, `unexpected character ${quote(c)}`);
     }
   }
   tokens.push({ kind: 'end', at: text.length });
@@ -74,7 +74,7 @@ const BINARY: Readonly<Record<string, Operator>> = {
 };
 
 function describe(token: Token): string {
-  return token.kind === 'end' ? 'end of selector' : JSON.stringify(token.text);
+  return token.kind === 'end' ? 'end of selector' : quote(token.text);
 }
 
 /**

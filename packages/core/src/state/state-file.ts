@@ -1,6 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Document, isMap, isScalar, LineCounter, type Pair, parseDocument, type YAMLMap } from 'yaml';
+import { quote } from '../errors.js';
 import { RESERVED_STATE_KEY } from '../repository/model.js';
+import { findTooDeep, MAX_NESTING } from '../repository/yaml-nesting.js';
 
 /** The state as plain data: one mapping whose top-level keys are sections. */
 export type StateData = Record<string, unknown>;
@@ -17,6 +19,14 @@ const RENDER = { lineWidth: 0 } as const;
  * state; anything but a mapping is a problem, reported with its position.
  */
 export function parseStateText(text: string): StateParse {
+  const deep = findTooDeep(text);
+  if (deep !== undefined) {
+    return {
+      ok: false,
+      reason: 'syntax',
+      problem: `${deep.line}:${deep.col}: collections nest deeper than ${MAX_NESTING} levels here, more than e reads`,
+    };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const [error] = doc.errors;
@@ -30,7 +40,7 @@ export function parseStateText(text: string): StateParse {
   const contents = doc.contents;
   if (contents !== null && !isMap(contents) && !(isScalar(contents) && contents.value === null)) {
     const { line, col } = lineCounter.linePos(contents.range?.[0] ?? 0);
-    const kind = isScalar(contents) ? `the scalar ${JSON.stringify(String(contents.value))}` : 'a sequence';
+    const kind = isScalar(contents) ? `the scalar ${quote(String(contents.value))}` : 'a sequence';
     return {
       ok: false,
       reason: 'not-a-mapping',
