@@ -91,6 +91,24 @@ describe('e apply on a terminal: the plan first, then the question', () => {
   });
 });
 
+describe('e module install on a terminal: each module planned, shown, then one question', () => {
+  it('shows the plan before asking; "no" leaves the module initialized and unapplied, "yes" applies it', async () => {
+    const shared = tempShared();
+    const args = ['-r', RUNTIME_REPOSITORY, '-s', shared, 'module', 'install', 'slow-a'];
+    const no = await onTerminal(args, 'no');
+    expect(no.code).toBe(1);
+    const question = no.screen.indexOf('Apply slow-a 0.1.0?');
+    expect(question).toBeGreaterThan(0);
+    expect(no.screen.indexOf('slow-a | slow-a: will apply')).toBeLessThan(question);
+    expect(no.screen).toContain('slow-a 0.1.0 was not applied: the answer was no.');
+    const state = () => parse(readFileSync(join(shared, 'state.yml'), 'utf8'));
+    expect(state()['slow-a'].status).toBe('initialized');
+    const yes = await onTerminal(args, 'yes');
+    expect(yes.code, yes.screen).toBe(0);
+    expect(state()['slow-a'].status).toBe('applied');
+  });
+});
+
 describe('structured plans', () => {
   it('e plan -o json carries the plan text and the proposed changes by section; --out saves them, --show prints them', async () => {
     const shared = tempShared();

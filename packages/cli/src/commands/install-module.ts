@@ -4,12 +4,13 @@ import {
   type Explanation,
   formatCandidates,
   formatExplanation,
+  type InstallStep,
   parseInstallRequest,
   ResolutionError,
   type ResolveResult,
   resolveInstall,
 } from '@e/core/resolve';
-import { runSteps } from '@e/core/run';
+import { type ModuleRunResult, runSteps } from '@e/core/run';
 import { type InstalledRecord, loadState, readInstalled } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { emit } from '../output.js';
@@ -18,6 +19,7 @@ import type { InstallFlags } from '../register-install.js';
 import {
   ask,
   confirm,
+  createPlainRenderer,
   createRunContext,
   createStepRenderer,
   formatNotice,
@@ -86,16 +88,19 @@ export async function installCommand(options: InstallOptions): Promise<void> {
     return;
   }
   process.stderr.write(`${planText()}\n`);
-  await confirm(`Install ${steps.map((s) => `${s.module} ${s.version}`).join(', ')} into ${resolve(options.shared)}?`, {
-    yes: options.yes,
-    action: `e module install ${options.spec}`,
-  });
+  // on a terminal without -y: each module's init and plan are shown, then one question per module
+  const asking = !options.yes;
+  if (asking && !process.stdin.isTTY) {
+    await confirm('', { yes: false, action: `e module install ${options.spec}` });
+  }
 
   const { context, dispose } = await createRunContext(options, repository);
-  const renderer = await createStepRenderer(steps);
+  const renderer = asking ? createPlainRenderer(steps.length) : await createStepRenderer(steps);
+  const events = asking ? { ...renderer.events, confirmApply: askBeforeApply } : renderer.events;
   let outcome: Awaited<ReturnType<typeof runSteps>>;
   try {
-    outcome = await runSteps(context, { steps, chunks, parallel }, renderer.events);
+    // questions come one at a time: an interactive install runs one module at a time
+    outcome = await runSteps(context, { steps, chunks, parallel: asking ? 1 : parallel }, events);
   } finally {
     await renderer.done();
     dispose();
@@ -203,6 +208,19 @@ function unresolved(explanation: Explanation, options: InstallOptions): Resoluti
         ? 'e repo list shows the modules and versions there are'
         : undefined;
   return new ResolutionError('E_UNRESOLVED', formatExplanation(explanation).join('\n'), hint ? { hint } : {});
+}
+
+/** After a module's plan (its output is on screen): apply it? */
+async function askBeforeApply(step: InstallStep, plan: ModuleRunResult): Promise<boolean> {
+  const c = colorsFor(process.stderr);
+  const count = (plan.proposed ?? []).reduce((n, s) => n + s.changes.length, 0);
+  const summary =
+    plan.exitCode === 0
+      ? 'the plan proposes no changes'
+      : `the plan above proposes ${count > 0 ? `${count} change(s)` : 'changes'}${plan.proposed?.length ? ` to ${plan.proposed.map((s) => s.section).join(', ')}` : ''}`;
+  process.stderr.write(`${c.yellow(`${step.module} ${step.version}: ${summary}.`)}\n`);
+  const answer = await ask(`Apply ${step.module} ${step.version}? Only "yes" or "y" proceeds: `);
+  return /^(y|yes)$/i.test(answer.trim());
 }
 
 function checkPreferred(repository: Repository, prefer: readonly string[]): void {

@@ -140,7 +140,8 @@ export async function createStepRenderer(steps: readonly InstallStep[]): Promise
   return createPlainRenderer(steps.length);
 }
 
-function createPlainRenderer(total: number): StepRenderer {
+/** Plain prefixed lines: every line of module output stays on screen. */
+export function createPlainRenderer(total: number): StepRenderer {
   const out = process.stderr;
   const c = colorsFor(out);
   const pull = createPullRenderer(out);

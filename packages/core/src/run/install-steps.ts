@@ -45,6 +45,11 @@ export interface StepEvents {
   pullEnd?(ref: string): void;
   phase?(phase: 'running' | 'settling'): void;
   output(module: string, stream: OutputStream, chunk: Buffer): void | Promise<void>;
+  /**
+   * Asked after a module's plan, before its apply (the plan's output was shown): false stops the
+   * install there (nothing of that module is applied). Without it, every module is applied.
+   */
+  confirmApply?(step: InstallStep, plan: ModuleRunResult): Promise<boolean>;
   /** A module's plan after one it is influenced by was applied: exit 2 means changes are proposed. */
   influencedPlan?(by: string, result: ModuleRunResult, stdout: string): void;
 }
@@ -241,6 +246,16 @@ async function installStepIn(
     }
     const problem = commandProblem(step, command, result, Buffer.concat(stdout).toString('utf8'), upgrade);
     if (problem !== undefined) return failed(step, outcome, command, problem);
+    if (command === 'plan' && events.confirmApply !== undefined && !(await events.confirmApply(step, result))) {
+      return failed(
+        step,
+        outcome,
+        'apply',
+        new ResolutionError('E_CANCELLED', `${step.module} ${step.version} was not applied: the answer was no.`, {
+          hint: `It is initialized; e apply ${step.module} applies it later.`,
+        }),
+      );
+    }
   }
   outcome.ok = true;
   outcome.influenced = await planInfluencedIn(session, context, step, events);
