@@ -1,22 +1,55 @@
 #!/usr/bin/env node
-// Builds the base images and every module image for linux/amd64 and linux/arm64, pushes them to the
-// local registry with a multi-arch index, and skips whatever is already built and pushed (images
-// are keyed by a content hash). Layout and tags: docs/module-layout.md.
-//
-//   node scripts/build-images.mjs [--only NAME...]
+// The test bed's images: e's base image (Debian bookworm + Node.js, made with mmdebstrap, published
+// as <registry>/e/base-node:<version>) and every module under modules/ and test/modules/, for
+// linux/amd64 and linux/arm64, pushed with a multi-arch index. Modules are built by the one
+// implementation `e module build` uses (@e/core buildModule); this script only adds the base image
+// recipe and the list of modules. Layout and tags: docs/module-layout.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import Docker from 'dockerode';
-import { build } from 'esbuild';
+import {
+  BASE_IMAGE,
+  baseImageRef,
+  buildModule,
+  CONTENT_HASH_LABEL,
+  createDockerBuilder,
+  publishMultiArch,
+  registryFromEnv,
+} from '@e/core';
+
+const USAGE = `usage: node scripts/build-images.mjs [--only NAME...]
+
+Builds e's base image and the images of every module under modules/ and test/modules/ for
+linux/amd64 and linux/arm64, and pushes them with a multi-arch index to the registry
+(E_TEST_REGISTRY, default localhost:5000). What is already built and pushed (same content hash)
+is neither built nor pushed again. One module outside these directories: e module build DIR --push.
+
+  --only NAME...  build only these modules (the base image is always made)
+  -h, --help      print this text
+`;
 
 const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const TESTBED = join(ROOT, '.e-testbed');
-const REGISTRY = process.env.E_TEST_REGISTRY ?? 'localhost:5000';
+const REGISTRY = registryFromEnv();
 const ARCHES = ['amd64', 'arm64'];
-const HASH_LABEL = 'org.e.content-hash';
-const docker = new Docker();
+
+// --- arguments -----------------------------------------------------------------------------------
+function parseArgs(argv) {
+  let only;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') return { help: true };
+    if (arg === '--only') {
+      only = [];
+      while (i + 1 < argv.length && !argv[i + 1].startsWith('-')) only.push(argv[++i]);
+      if (only.length === 0) throw new UsageError('--only needs at least one module name');
+    } else throw new UsageError(`unknown argument ${arg}`);
+  }
+  return { only };
+}
+
+class UsageError extends Error {}
 
 // --- steps and timing ----------------------------------------------------------------------------
 async function step(title, fn) {
@@ -26,141 +59,7 @@ async function step(title, fn) {
   console.log(`    ${summary} (${((Date.now() - start) / 1000).toFixed(1)}s)`);
 }
 
-function sha256(...parts) {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(typeof p === 'string' ? p : Buffer.from(p)).update('\0');
-  return h.digest('hex');
-}
-
-async function localImage(ref) {
-  try {
-    return await docker.getImage(ref).inspect();
-  } catch (error) {
-    if (error.statusCode === 404) return undefined;
-    throw error;
-  }
-}
-
-/** Waits for a build or push stream and fails on the errors the engine reports inside it. */
-function follow(stream, log) {
-  return new Promise((resolve, reject) => {
-    docker.modem.followProgress(
-      stream,
-      (err, events) => {
-        if (err) return reject(err);
-        const bad = events.find((e) => e.error || e.errorDetail);
-        if (bad) return reject(new Error(bad.error ?? bad.errorDetail?.message));
-        resolve(events);
-      },
-      (event) => {
-        if (log && event.stream) log.push(event.stream);
-      },
-    );
-  });
-}
-
-async function buildImage({ contextDir, tag, platform, buildargs, labels }) {
-  const log = [];
-  const stream = await docker.buildImage(
-    { context: contextDir, src: readdirRecursive(contextDir) },
-    { t: tag, platform, buildargs, labels, rm: true, forcerm: true, pull: false },
-  );
-  try {
-    await follow(stream, log);
-  } catch (error) {
-    throw new Error(`docker build of ${tag} failed: ${error.message}\n${log.join('').slice(-2000)}`);
-  }
-  const image = await localImage(tag);
-  const arch = platform.split('/')[1];
-  if (!image) throw new Error(`docker build of ${tag} produced no image`);
-  if (image.Architecture !== arch) {
-    throw new Error(`${tag} was built for ${platform} but its config says ${image.Architecture}`);
-  }
-  return image;
-}
-
-function readdirRecursive(dir, prefix = '') {
-  const out = [];
-  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...readdirRecursive(dir, rel));
-    else out.push(rel);
-  }
-  return out.sort();
-}
-
-// --- registry (distribution API) -----------------------------------------------------------------
-const MANIFEST_V2 = 'application/vnd.docker.distribution.manifest.v2+json';
-const MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-
-function splitRef(ref) {
-  const slash = ref.indexOf('/');
-  const colon = ref.lastIndexOf(':');
-  return { host: ref.slice(0, slash), repo: ref.slice(slash + 1, colon), tag: ref.slice(colon + 1) };
-}
-
-async function getManifest(ref, accept) {
-  const { host, repo, tag } = splitRef(ref);
-  const res = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { headers: { accept } });
-  if (res.status === 404) return undefined;
-  if (!res.ok) throw new Error(`registry answered ${res.status} for ${ref}`);
-  const bytes = Buffer.from(await res.arrayBuffer());
-  return {
-    bytes,
-    json: JSON.parse(bytes.toString('utf8')),
-    mediaType: res.headers.get('content-type'),
-    digest: `sha256:${sha256Raw(bytes)}`,
-  };
-}
-
-function sha256Raw(bytes) {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-async function putManifest(ref, mediaType, body) {
-  const { host, repo, tag } = splitRef(ref);
-  const res = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, {
-    method: 'PUT',
-    headers: { 'content-type': mediaType },
-    body,
-  });
-  if (!res.ok) throw new Error(`registry refused the index ${ref}: ${res.status} ${await res.text()}`);
-}
-
-/** Pushes `ref` unless the registry already holds exactly this image (same config digest). */
-async function pushIfNeeded(ref, imageId) {
-  const remote = await getManifest(ref, `${MANIFEST_V2}, ${OCI_MANIFEST}`);
-  if (remote?.json.config?.digest === imageId) return false;
-  const stream = await docker.getImage(ref).push({ authconfig: {} });
-  await follow(stream);
-  return true;
-}
-
-/** Writes the multi-arch index `ref` over the per-arch tags, unless it is already exactly that. */
-async function writeIndex(ref, archRefs) {
-  const manifests = [];
-  for (const [arch, archRef] of archRefs) {
-    const m = await getManifest(archRef, `${MANIFEST_V2}, ${OCI_MANIFEST}`);
-    if (!m) throw new Error(`${archRef} is not in the registry`);
-    manifests.push({
-      mediaType: m.mediaType,
-      size: m.bytes.length,
-      digest: m.digest,
-      platform: { architecture: arch, os: 'linux' },
-    });
-  }
-  const oci = manifests.every((m) => m.mediaType === OCI_MANIFEST);
-  const mediaType = oci ? OCI_INDEX : MANIFEST_LIST;
-  const body = JSON.stringify({ schemaVersion: 2, mediaType, manifests });
-  const current = await getManifest(ref, `${MANIFEST_LIST}, ${OCI_INDEX}`);
-  if (current && current.digest === `sha256:${sha256Raw(Buffer.from(body))}`) return false;
-  await putManifest(ref, mediaType, body);
-  return true;
-}
-
-// --- base images ---------------------------------------------------------------------------------
+// --- the base image ------------------------------------------------------------------------------
 const BASE_RECIPE = {
   suite: 'bookworm',
   variant: 'minbase',
@@ -168,8 +67,8 @@ const BASE_RECIPE = {
   exclude: ['/usr/share/doc/*', '/usr/share/man/*', '/usr/share/locale/*', '/usr/share/info/*'],
   dockerfile: 'FROM scratch\nADD rootfs.tar /\nENV NODE_OPTIONS=--unhandled-rejections=strict\nCMD ["node"]\n',
 };
-const BASE_HASH = sha256(JSON.stringify(BASE_RECIPE)).slice(0, 12);
-const baseTag = (arch) => `e-base-node:${BASE_HASH}-${arch}`;
+const BASE_HASH = createHash('sha256').update(JSON.stringify(BASE_RECIPE)).update('\0').digest('hex').slice(0, 12);
+const localBaseTag = (arch) => `e-base-node:${BASE_HASH}-${arch}`;
 
 /** The host's Debian sources for the recipe's suite, as one-line entries for mmdebstrap. */
 function hostSources() {
@@ -220,7 +119,7 @@ function run(cmd, args, logFile) {
   });
 }
 
-async function buildBase(arch) {
+async function buildBase(builder, arch) {
   const dir = join(TESTBED, `base-${arch}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -241,42 +140,48 @@ async function buildBase(arch) {
     join(TESTBED, `mmdebstrap-${arch}.log`),
   );
   writeFileSync(join(dir, 'Dockerfile'), BASE_RECIPE.dockerfile);
-  await buildImage({
+  await builder.build({
     contextDir: dir,
-    tag: baseTag(arch),
-    platform: `linux/${arch}`,
-    labels: { [HASH_LABEL]: BASE_HASH, 'org.e.role': 'base' },
+    files: ['Dockerfile', 'rootfs.tar'],
+    tag: localBaseTag(arch),
+    platform: { os: 'linux', architecture: arch },
+    buildArgs: {},
+    labels: { [CONTENT_HASH_LABEL]: BASE_HASH, 'org.e.role': 'base' },
   });
+  const image = await builder.inspect(localBaseTag(arch));
+  if (image?.architecture !== arch) throw new Error(`${localBaseTag(arch)} is not a linux/${arch} image`);
   rmSync(dir, { recursive: true, force: true });
 }
 
-async function ensureBaseImages() {
-  await step(
-    `base images e-base-node:${BASE_HASH}-{${ARCHES.join(',')}} (Debian ${BASE_RECIPE.suite} + Node.js)`,
-    async () => {
-      const missing = [];
-      for (const arch of ARCHES) if (!(await localImage(baseTag(arch)))) missing.push(arch);
-      if (missing.length === 0) return 'cached';
+/** Builds what is missing locally (mmdebstrap, minutes, once), then publishes <registry>/e/base-node:<version>. */
+async function ensureBaseImage(builder) {
+  const reference = baseImageRef(REGISTRY);
+  await step(`base image ${reference} (Debian ${BASE_RECIPE.suite} + Node.js, ${ARCHES.join(' + ')})`, async () => {
+    const missing = [];
+    for (const arch of ARCHES) if (!(await builder.inspect(localBaseTag(arch)))) missing.push(arch);
+    if (missing.length > 0) {
       const have = execFileSync('sh', ['-c', 'command -v mmdebstrap || true']).toString().trim();
       if (!have)
         throw new Error('mmdebstrap is missing: run make setup (it installs it) or apt-get install mmdebstrap');
       console.log(`    building ${missing.join(' and ')} with mmdebstrap (a few minutes, once)`);
-      await Promise.all(missing.map(buildBase));
-      return `built ${missing.join(', ')}`;
-    },
-  );
+      await Promise.all(missing.map((arch) => buildBase(builder, arch)));
+    }
+    const images = [];
+    for (const arch of ARCHES) {
+      const tag = `${reference}-${arch}`;
+      const image = await builder.inspect(localBaseTag(arch));
+      if ((await builder.inspect(tag))?.id !== image.id) await builder.tag(localBaseTag(arch), tag);
+      images.push({ platform: { os: 'linux', architecture: arch }, tag, imageId: image.id });
+    }
+    const published = await publishMultiArch(builder, reference, images);
+    const pushed = published.platforms.filter((p) => p.pushed).length;
+    return missing.length || pushed || published.indexWritten
+      ? `built ${missing.length}, pushed ${pushed}${published.indexWritten ? ', index written' : ''}`
+      : `cached (${BASE_IMAGE.repository}:${BASE_IMAGE.version} = ${BASE_HASH})`;
+  });
 }
 
-// --- module images -------------------------------------------------------------------------------
-const DEFAULT_DOCKERFILE = `ARG BASE
-FROM \${BASE}
-ARG MODULE_VERSION
-ENV E_MODULE_IMAGE_VERSION=\${MODULE_VERSION}
-COPY . /module/
-WORKDIR /shared
-ENTRYPOINT ["node", "/module/module.mjs"]
-`;
-
+// --- modules -------------------------------------------------------------------------------------
 function moduleDirs() {
   const out = [];
   for (const [parent, namespace] of [
@@ -287,107 +192,55 @@ function moduleDirs() {
     if (!existsSync(abs)) continue;
     for (const name of readdirSync(abs).sort()) {
       const dir = join(abs, name);
-      if (statSync(dir).isDirectory() && existsSync(join(dir, 'package.json'))) out.push({ name, dir, namespace });
+      const buildable = existsSync(join(dir, 'package.json')) || existsSync(join(dir, 'Dockerfile'));
+      if (statSync(dir).isDirectory() && buildable) out.push({ name, dir, namespace });
     }
   }
   return out;
 }
 
-async function bundle(dir) {
-  const entry = ['src/index.ts', 'src/index.mjs', 'src/index.js'].map((f) => join(dir, f)).find(existsSync);
-  if (!entry) throw new Error(`${relative(ROOT, dir)} has no src/index.ts, src/index.mjs or src/index.js`);
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node18',
-    write: false,
-    legalComments: 'none',
-    logLevel: 'silent',
-    // bundled CommonJS dependencies may call require() for Node built-ins
-    banner: {
-      js: "import { createRequire as __eCreateRequire } from 'node:module'; const require = __eCreateRequire(import.meta.url);",
-    },
-  });
-  return result.outputFiles[0].contents;
-}
-
-async function buildModule({ name, dir, namespace }) {
-  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  const versions = pkg.e?.versions ?? [pkg.version];
-  const code = await bundle(dir);
-  const dockerfile = existsSync(join(dir, 'Dockerfile'))
-    ? readFileSync(join(dir, 'Dockerfile'), 'utf8')
-    : DEFAULT_DOCKERFILE;
-  const filesDir = join(dir, 'files');
-  const files = existsSync(filesDir) ? readdirRecursive(filesDir) : [];
-  const done = [];
-
-  for (const version of versions) {
-    const hash = sha256(
-      BASE_HASH,
-      version,
-      dockerfile,
-      code,
-      ...files.flatMap((f) => [f, readFileSync(join(filesDir, f))]),
-    ).slice(0, 16);
-    const ref = `${REGISTRY}/${namespace}/${name}:${version}`;
-    const archRefs = [];
-    const archIds = [];
-    let built = 0;
-    let pushed = 0;
-    for (const arch of ARCHES) {
-      const archRef = `${ref}-${arch}`;
-      archRefs.push([arch, archRef]);
-      let image = await localImage(archRef);
-      if (image?.Config?.Labels?.[HASH_LABEL] !== hash) {
-        const ctx = join(ROOT, 'build', 'images', namespace, name, version);
-        rmSync(ctx, { recursive: true, force: true });
-        mkdirSync(ctx, { recursive: true });
-        writeFileSync(join(ctx, 'module.mjs'), code);
-        writeFileSync(join(ctx, 'Dockerfile'), dockerfile);
-        for (const f of files) {
-          mkdirSync(join(ctx, 'files', f, '..'), { recursive: true });
-          writeFileSync(join(ctx, 'files', f), readFileSync(join(filesDir, f)));
-        }
-        image = await buildImage({
-          contextDir: ctx,
-          tag: archRef,
-          platform: `linux/${arch}`,
-          buildargs: { BASE: baseTag(arch), MODULE_VERSION: version },
-          labels: { [HASH_LABEL]: hash, 'org.e.module': name, 'org.e.module-version': version },
-        });
-        built++;
-      }
-      if (await pushIfNeeded(archRef, image.Id)) pushed++;
-      archIds.push(image.Id);
-    }
-    const indexWritten = await writeIndex(ref, archRefs);
-    // A local copy of the multi-arch tag pulled before this build would shadow the new images for
-    // e's default pull policy (missing): untag it unless it is one of the images just built.
-    const shadow = await localImage(ref);
-    if (shadow && !archIds.includes(shadow.Id)) await docker.getImage(ref).remove({ noprune: true });
-    done.push(
-      `${name}:${version} ${built || pushed || indexWritten ? `built ${built}, pushed ${pushed}${indexWritten ? ', index written' : ''}` : 'cached'}`,
-    );
-  }
-  return done.join('; ');
-}
-
 async function main() {
-  const only = process.argv.includes('--only') ? process.argv.slice(process.argv.indexOf('--only') + 1) : undefined;
-  await docker.ping().catch((error) => {
-    throw new Error(`no Docker engine answers (${error.code ?? error.message}); run make setup`);
-  });
-  await ensureBaseImages();
-  for (const mod of moduleDirs()) {
-    if (only && !only.includes(mod.name)) continue;
-    await step(`module ${mod.namespace}/${mod.name} (linux/amd64 + linux/arm64)`, () => buildModule(mod));
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const modules = moduleDirs();
+  if (args.only) {
+    const unknown = args.only.filter((name) => !modules.some((m) => m.name === name));
+    if (unknown.length > 0) {
+      throw new Error(
+        `no module ${unknown.join(', ')} under modules/ or test/modules/ (there: ${modules.map((m) => m.name).join(', ')}); ` +
+          'a module elsewhere builds with: e module build DIR --push',
+      );
+    }
+  }
+  const builder = await createDockerBuilder();
+  await ensureBaseImage(builder);
+  for (const mod of modules) {
+    if (args.only && !args.only.includes(mod.name)) continue;
+    await step(`module ${mod.namespace}/${mod.name} (${ARCHES.map((a) => `linux/${a}`).join(' + ')})`, async () => {
+      const result = await buildModule(builder, { dir: mod.dir, push: true, registry: REGISTRY });
+      return result.images
+        .map((image) => {
+          const built = image.platforms.filter((p) => p.built).length;
+          const pushed = image.platforms.filter((p) => p.pushed).length;
+          const what =
+            built || pushed || image.indexWritten
+              ? `built ${built}, pushed ${pushed}${image.indexWritten ? ', index written' : ''}`
+              : 'cached';
+          return `${result.module}:${image.version} ${what}`;
+        })
+        .join('; ');
+    });
   }
 }
 
 main().catch((error) => {
-  console.error(`build-images: ${error.message}`);
+  if (error instanceof UsageError) {
+    console.error(`build-images: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  console.error(`build-images: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}`);
   process.exit(1);
 });

@@ -1,5 +1,14 @@
 // Everything @e/core offers. Commands import the lighter subpath entries (@e/core/runtime, /state,
 // /resolve, /repository, /selector, /terminal, /errors) so they load only what they use.
+export { BASE_IMAGE, baseImageRef, CONTENT_HASH_LABEL, DEFAULT_REGISTRY, registryFromEnv } from './author/base-image.js';
+export type {
+  BuildEvent,
+  BuildModuleOptions,
+  ModuleBuild,
+  PlatformBuild,
+  VersionBuild,
+} from './author/build-module.js';
+export { BUNDLE_PATH, buildModule, DEFAULT_PLATFORMS, platformSuffix } from './author/build-module.js';
 export type { CanonicalMetadata, MetadataComparison } from './author/compare-metadata.js';
 export { canonicalise, compareMetadata } from './author/compare-metadata.js';
 export type { ImageRunnerOptions, PreparedTarget, TargetQuery, TargetVersion } from './author/image-target.js';
@@ -12,7 +21,11 @@ export {
 } from './author/image-target.js';
 export { chooseMockedState } from './author/mocked-state.js';
 export type { ModuleSource } from './author/module-source.js';
+export type { ModuleProject } from './author/module-project.js';
+export { DEFAULT_DOCKERFILE, imageReferences, moduleNamespace, readModuleProject } from './author/module-project.js';
 export { findModuleSource, readModuleSource } from './author/module-source.js';
+export type { PlatformTag, PublishedImage } from './author/publish-image.js';
+export { indexManifest, publishMultiArch } from './author/publish-image.js';
 export { repositorySections } from './author/repository-sections.js';
 export type { Scaffold, ScaffoldOptions } from './author/scaffold-module.js';
 export { checkModuleName, scaffoldModule } from './author/scaffold-module.js';

@@ -22,7 +22,7 @@ const MAX_ENV_BYTES = 512 * 1024;
 /** Seconds the engine waits after SIGTERM before SIGKILL when e is interrupted. */
 const STOP_GRACE_SECONDS = 1;
 
-interface EngineInfo {
+export interface EngineInfo {
   OSType?: string;
   Architecture?: string;
   RegistryConfig?: { IndexConfigs?: Record<string, { Secure?: boolean }> };
@@ -56,7 +56,7 @@ type CommonJsCache = Record<
  * the CommonJS cache as stand-ins that load the real module on first use, so nothing breaks if
  * dockerode ever needs them.
  */
-function loadDockerode(): typeof Dockerode {
+export function loadDockerode(): typeof Dockerode {
   const require = createRequire(import.meta.url);
   const fromDockerode = createRequire(require.resolve('dockerode'));
   const cache = require.cache as unknown as CommonJsCache;

@@ -20,10 +20,12 @@ export type {
   RunSpec,
 } from './container-runtime.js';
 export { failedBeforeStart, markNotStarted } from './container-runtime.js';
+export { createDockerBuilder } from './dockerode-builder.js';
 export { createDockerRuntime } from './dockerode-runtime.js';
 export { describeEndpoint, engineError } from './engine-error.js';
 export type { EnsureImageOptions, PullPolicy, ResolvedImage } from './ensure-image.js';
 export { ensureImage } from './ensure-image.js';
+export type { BuildSpec, ImageBuilder, LocalImage } from './image-builder.js';
 export { LABELS, MANAGED_BY_VALUE, runLabels } from './labels.js';
 export { LinePrefixer, OutputTail } from './line-prefixer.js';
 export type { SavedPlan } from './plan-file.js';

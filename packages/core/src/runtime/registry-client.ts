@@ -60,26 +60,9 @@ export interface RegistryClientOptions {
  * (following a Bearer challenge for a pull token when asked). Never pulls anything.
  */
 export async function readManifest(ref: string, options: RegistryClientOptions): Promise<ManifestInfo> {
-  const { host, name, reference } = parseRegistryRef(ref);
-  const scheme = options.insecure(host) ? 'http' : 'https';
-  const url = `${scheme}://${host}/v2/${name}/manifests/${reference}`;
-  const timeout = options.timeoutMs ?? 15_000;
-  let token: string | undefined;
-  const get = async (target: string, accept: string) => {
-    let response = await fetch(target, { headers: { accept }, signal: AbortSignal.timeout(timeout) });
-    if (response.status === 401) {
-      token ??= await pullToken(response.headers.get('www-authenticate'), name, timeout);
-      if (token !== undefined) {
-        response = await fetch(target, {
-          headers: { accept, authorization: `Bearer ${token}` },
-          signal: AbortSignal.timeout(timeout),
-        });
-      }
-    }
-    if (!response.ok) throw new Error(`${target} answered HTTP ${response.status}`);
-    return response;
-  };
-  const response = await get(url, ACCEPT);
+  const registry = new RegistryHttp(ref, options);
+  const response = await registry.request(registry.manifestUrl(), { accept: ACCEPT });
+  if (!response.ok) throw new Error(`${registry.manifestUrl()} answered HTTP ${response.status}`);
   const body = Buffer.from(await response.arrayBuffer());
   const digest =
     response.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(body).digest('hex')}`;
@@ -91,10 +74,9 @@ export async function readManifest(ref: string, options: RegistryClientOptions):
   const mediaType = json.mediaType ?? response.headers.get('content-type') ?? '';
   if (json.manifests === undefined && json.config?.digest !== undefined) {
     // a single image: its config says which platform it is for (as the engine's distribution endpoint does)
-    const config = (await (await get(`${scheme}://${host}/v2/${name}/blobs/${json.config.digest}`, '*/*')).json()) as {
-      os?: string;
-      architecture?: string;
-    };
+    const blob = await registry.request(registry.blobUrl(json.config.digest), { accept: '*/*' });
+    if (!blob.ok) throw new Error(`${registry.blobUrl(json.config.digest)} answered HTTP ${blob.status}`);
+    const config = (await blob.json()) as { os?: string; architecture?: string };
     const platform =
       config.os && config.architecture
         ? { os: config.os, architecture: normalizeArchitecture(config.architecture) }
@@ -113,14 +95,129 @@ export async function readManifest(ref: string, options: RegistryClientOptions):
   return { digest, mediaType, manifests };
 }
 
-/** `Bearer realm="…",service="…"` → an anonymous pull token, if the challenge names a realm. */
-async function pullToken(challenge: string | null, name: string, timeoutMs: number): Promise<string | undefined> {
+/** A manifest exactly as the registry stores it: what an index must point at (size and digest of these bytes). */
+export interface RawManifest {
+  bytes: Buffer;
+  mediaType: string;
+  /** `sha256:` of `bytes`. */
+  digest: string;
+  json: { mediaType?: string; config?: { digest?: string }; manifests?: unknown[] };
+}
+
+export const MEDIA_TYPES = {
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+} as const;
+
+/**
+ * The manifest `ref` names, of one of the `accept`ed media types, or undefined when the registry
+ * has none under that reference (HTTP 404).
+ */
+export async function readRawManifest(
+  ref: string,
+  accept: readonly string[],
+  options: RegistryClientOptions,
+): Promise<RawManifest | undefined> {
+  const registry = new RegistryHttp(ref, options);
+  const response = await registry.request(registry.manifestUrl(), { accept: accept.join(', ') });
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw new Error(`${registry.manifestUrl()} answered HTTP ${response.status}`);
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const json = JSON.parse(bytes.toString('utf8')) as RawManifest['json'];
+  return {
+    bytes,
+    json,
+    mediaType: json.mediaType ?? response.headers.get('content-type') ?? '',
+    digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+  };
+}
+
+/** Stores `body` under `ref` (a tag), e.g. a multi-arch index; returns its digest. */
+export async function putManifest(
+  ref: string,
+  manifest: { mediaType: string; body: string },
+  options: RegistryClientOptions,
+): Promise<string> {
+  const registry = new RegistryHttp(ref, options, 'pull,push');
+  const response = await registry.request(registry.manifestUrl(), {
+    method: 'PUT',
+    headers: { 'content-type': manifest.mediaType },
+    body: manifest.body,
+  });
+  if (!response.ok) {
+    throw new Error(`${registry.manifestUrl()} refused the manifest: HTTP ${response.status} ${await response.text()}`);
+  }
+  return (
+    response.headers.get('docker-content-digest') ??
+    `sha256:${createHash('sha256').update(manifest.body).digest('hex')}`
+  );
+}
+
+/** One repository of one registry over HTTP(S), anonymously, with a Bearer token when challenged. */
+class RegistryHttp {
+  readonly #base: string;
+  readonly #name: string;
+  readonly #reference: string;
+  readonly #timeoutMs: number;
+  readonly #actions: string;
+  #token: string | undefined;
+
+  constructor(ref: string, options: RegistryClientOptions, actions = 'pull') {
+    const { host, name, reference } = parseRegistryRef(ref);
+    this.#base = `${options.insecure(host) ? 'http' : 'https'}://${host}/v2/${name}`;
+    this.#name = name;
+    this.#reference = reference;
+    this.#timeoutMs = options.timeoutMs ?? 15_000;
+    this.#actions = actions;
+  }
+
+  manifestUrl(): string {
+    return `${this.#base}/manifests/${this.#reference}`;
+  }
+
+  blobUrl(digest: string): string {
+    return `${this.#base}/blobs/${digest}`;
+  }
+
+  async request(
+    url: string,
+    init: { method?: string; accept?: string; headers?: Record<string, string>; body?: string },
+  ): Promise<Response> {
+    const send = () =>
+      fetch(url, {
+        method: init.method ?? 'GET',
+        headers: {
+          ...(init.accept ? { accept: init.accept } : {}),
+          ...init.headers,
+          ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}),
+        },
+        body: init.body,
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    const response = await send();
+    if (response.status !== 401 || this.#token !== undefined) return response;
+    this.#token = await anonymousToken(response.headers.get('www-authenticate'), this.#name, {
+      actions: this.#actions,
+      timeoutMs: this.#timeoutMs,
+    });
+    return this.#token === undefined ? response : send();
+  }
+}
+
+/** `Bearer realm="…",service="…"` → an anonymous token, if the challenge names a realm. */
+async function anonymousToken(
+  challenge: string | null,
+  name: string,
+  { actions, timeoutMs }: { actions: string; timeoutMs: number },
+): Promise<string | undefined> {
   if (challenge === null || !/^bearer /i.test(challenge)) return undefined;
   const fields = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
   if (!fields.realm) return undefined;
   const url = new URL(fields.realm);
   if (fields.service) url.searchParams.set('service', fields.service);
-  url.searchParams.set('scope', fields.scope ?? `repository:${name}:pull`);
+  url.searchParams.set('scope', fields.scope ?? `repository:${name}:${actions}`);
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   if (!response.ok) return undefined;
   const json = (await response.json()) as { token?: string; access_token?: string };
