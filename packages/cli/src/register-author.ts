@@ -6,8 +6,25 @@ const pullOption = () =>
     .choices(['always', 'missing', 'never'])
     .default('always');
 
-/** Registers e module test|validate|new (for module authors). Handlers are imported lazily from commands/. */
+/** Registers e module build|test|validate|new (for module authors). Handlers are imported lazily from commands/. */
 export function registerAuthorCommands(module: Command): void {
+  module
+    .command('build')
+    .description(
+      'build a module image for linux/amd64 and linux/arm64 (or --platform a,b), cached by content hash; --push publishes them with a multi-arch index',
+    )
+    .argument('[dir]', 'the module directory: a Dockerfile, or a Node module (package.json, src/index.ts)', '.')
+    .option('--push', 'push the per-platform images and write the multi-arch index')
+    .option('--tag <ref>', 'the multi-arch reference (default: <registry>/modules/NAME:VERSION)')
+    .option('--base <ref>', 'the image ARG BASE gets (default: the Dockerfile’s default, else e’s base image)')
+    .action(async (dir: string, options: AuthorBuildFlags, command: Command) => {
+      const { authorBuild } = await import('./commands/author-build.js');
+      const globals = globalOptions(command);
+      // --platform is e's global option; for a build it is a list, and E_PLATFORM does not choose it
+      const platforms = command.getOptionValueSourceWithGlobals('platform') === 'cli' ? globals.platform : undefined;
+      await authorBuild({ ...globals, ...options, dir, platforms });
+    });
+
   module
     .command('test')
     .description(
@@ -54,6 +71,12 @@ export function registerAuthorCommands(module: Command): void {
       const { authorNew } = await import('./commands/author-new.js');
       await authorNew({ ...globalOptions(command), ...options, name });
     });
+}
+
+interface AuthorBuildFlags {
+  push?: boolean;
+  tag?: string;
+  base?: string;
 }
 
 interface AuthorTestFlags {
