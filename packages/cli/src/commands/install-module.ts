@@ -51,14 +51,8 @@ export async function installCommand(options: InstallOptions): Promise<void> {
     prefer.push(choice);
     result = resolveWith(repository, installed, request, options, prefer);
   }
-  if (!result.ok) {
-    if (options.output !== 'text') {
-      emit(options.output, { ok: false, explanation: result.explanation }, () => '');
-      process.exitCode = 1;
-      return;
-    }
-    throw unresolved(result.explanation, options);
-  }
+  // with -o json|yaml the explanation is in the error document's details
+  if (!result.ok) throw unresolved(result.explanation, options);
 
   const { steps, chunks, notices } = result;
   const plan = {
@@ -207,7 +201,10 @@ function unresolved(explanation: Explanation, options: InstallOptions): Resoluti
       : kinds.has('unknown-module') || kinds.has('no-such-version')
         ? 'e repo list shows the modules and versions there are'
         : undefined;
-  return new ResolutionError('E_UNRESOLVED', formatExplanation(explanation).join('\n'), hint ? { hint } : {});
+  return new ResolutionError('E_UNRESOLVED', formatExplanation(explanation).join('\n'), {
+    details: { explanation },
+    ...(hint ? { hint } : {}),
+  });
 }
 
 /** After a module's plan (its output is on screen): apply it? */
