@@ -1,4 +1,6 @@
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
+import { platformOptionProblem } from './check-platform-option.js';
+import { addExamples } from './help-examples.js';
 import { registerAuthorCommands } from './register-author.js';
 import { registerInstallCommands } from './register-install.js';
 import { registerRepoCommands } from './register-repo.js';
@@ -36,7 +38,13 @@ export function buildProgram(): Command {
     .option('--debug', 'show stack traces of errors', false)
     .addHelpText('after', '\nRun e --version (or e -v) to print the version of e.')
     .showHelpAfterError('(run e --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', async () => {
+      const problem = platformOptionProblem(program);
+      if (problem === undefined) return;
+      const { RuntimeError } = await import('@e/core/errors');
+      throw new RuntimeError('E_PLATFORM_INVALID', problem);
+    });
 
   const repo = program.command('repo').description('read, validate and search the module repository file');
   const module = program.command('module').description('install, run and test modules');
@@ -47,6 +55,21 @@ export function buildProgram(): Command {
   registerStateCommands(state);
   registerInstallCommands(program, module);
   registerAuthorCommands(module);
+
+  program
+    .command('completion')
+    .description('print a shell script that completes commands, options and module names on TAB')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .action(async (shell: 'bash' | 'zsh' | 'fish', _options: unknown, command: Command) => {
+      const { completionScript } = await import('./completion.js');
+      const script = completionScript(shell);
+      const { emit } = await import('./output.js');
+      emit(globalOptions(command).output, { shell, script }, () => script);
+    });
+  // the callback of those scripts; main hands it the words before commander would parse them
+  program.command('__complete', { hidden: true }).allowUnknownOption().allowExcessArguments();
+
+  addExamples(program);
   return program;
 }
 

@@ -5,19 +5,34 @@ import { colorEnabled } from './progress.js';
 
 export type OutputFormat = 'text' | 'json' | 'yaml';
 
+/** With -o json|yaml, the result a command emitted: main prints it once the command has ended. */
+let held: { data: unknown } | undefined;
+
 /**
- * Prints a command's result in the format the user chose: `text` calls the renderer, `json` and
- * `yaml` print the data itself so scripts get every field. Text often quotes what modules wrote
- * (state.yml, statuses, output), so it reaches the terminal through terminalText.
+ * A command's result in the format the user chose: `text` calls the renderer and prints at once;
+ * with `json` and `yaml` the data itself is the result, so scripts get every field, and main prints
+ * it when the command ends (with the error, if one follows), so stdout holds one document. Text
+ * often quotes what modules wrote (state.yml, statuses, output), so it goes through terminalText.
  */
 export function emit(format: OutputFormat, data: unknown, renderText: () => string): void {
-  const out =
-    format === 'json'
-      ? `${JSON.stringify(data, null, 2)}\n`
-      : format === 'yaml'
-        ? yaml().stringify(data)
-        : terminalText(process.stdout, renderText());
+  if (format !== 'text') {
+    held = { data };
+    return;
+  }
+  const out = terminalText(process.stdout, renderText());
   process.stdout.write(out.endsWith('\n') || out === '' ? out : `${out}\n`);
+}
+
+/** The result emitted with -o json|yaml since the last call, if any (see emit). */
+export function takeResult(): { data: unknown } | undefined {
+  const result = held;
+  held = undefined;
+  return result;
+}
+
+/** Prints `data` as one JSON or YAML document on stdout. */
+export function printDocument(format: 'json' | 'yaml', data: unknown): void {
+  process.stdout.write(format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : yaml().stringify(data));
 }
 
 /**

@@ -15,7 +15,6 @@ export const ERROR_CODES = {
   E_CASE_INVALID: "A module's test case (tests/*.yml) is not a valid case.",
   E_CHOICE_INVALID: 'The answer to a question is not one of the choices offered.',
   E_COMMAND_UNKNOWN: 'The module version has no command of that name in the repository.',
-  E_COMPLETION_SHELL: 'e completion was asked for a shell it does not support (bash, zsh, fish).',
   E_CONFIRM_NEEDED: 'The command asks before it changes anything, but stdin is not a terminal: pass -y.',
   E_DESTROY_FAILED: "The module's destroy command failed; its record is kept.",
   E_DURATION_INVALID: 'A duration option (--timeout, --lock-timeout) is not a duration, is 0, or is too long.',
