@@ -17,7 +17,8 @@ export function registerInstallCommands(program: Command, module: Command): void
     .option('--dry-run', 'show the steps and stop', false)
     .option('-y, --yes', 'install without asking for confirmation', false)
     .option('--parallel <n>', 'run up to N independent modules at a time', '1')
-    .option('--prefer <name>', 'module to choose when several could meet a requirement (repeatable)', collect, []);
+    .option('--prefer <name>', 'module to choose when several could meet a requirement (repeatable)', collect, [])
+    .option('--verbose', "also print each module's metadata, which e checks against the repository", false);
   addRunFlags(install).action(async (spec: string, options: InstallFlags, command: Command) => {
     const { installCommand } = await import('./commands/install-module.js');
     await installCommand({ ...globalOptions(command), ...options, spec });
@@ -29,7 +30,8 @@ export function registerInstallCommands(program: Command, module: Command): void
     .argument('<module>', 'installed module name')
     .argument('[version]', 'version or range to upgrade to (default: latest, else highest)')
     .option('--force', 'upgrade even when the audit finds drift (exit 3)', false)
-    .option('-y, --yes', 'upgrade without asking for confirmation', false);
+    .option('-y, --yes', 'upgrade without asking for confirmation', false)
+    .option('--verbose', "also print the module's metadata, which e checks against the repository", false);
   addRunFlags(upgrade).action(
     async (name: string, version: string | undefined, options: UpgradeFlags, command: Command) => {
       const { upgradeCommand } = await import('./commands/install-upgrade.js');
@@ -73,11 +75,13 @@ export interface InstallFlags extends RunFlags {
   yes: boolean;
   parallel: string;
   prefer: string[];
+  verbose: boolean;
 }
 
 export interface UpgradeFlags extends RunFlags {
   force: boolean;
   yes: boolean;
+  verbose: boolean;
 }
 
 export interface RemoveFlags extends RunFlags {

@@ -89,7 +89,8 @@ export async function installCommand(options: InstallOptions): Promise<void> {
   }
 
   const { context, dispose } = await createRunContext(options, repository);
-  const renderer = asking ? createPlainRenderer(steps.length) : await createStepRenderer(steps);
+  const shown = { verbose: options.verbose };
+  const renderer = asking ? createPlainRenderer(steps.length, shown) : await createStepRenderer(steps, shown);
   const events = asking ? { ...renderer.events, confirmApply: askBeforeApply } : renderer.events;
   let outcome: Awaited<ReturnType<typeof runSteps>>;
   try {

@@ -135,13 +135,25 @@ export interface StepRenderer {
   done(): Promise<void>;
 }
 
-export async function createStepRenderer(steps: readonly InstallStep[]): Promise<StepRenderer> {
-  if (process.stderr.isTTY && process.env.TERM !== 'dumb') return createTaskList(steps);
-  return createPlainRenderer(steps.length);
+export interface RendererOptions {
+  /** Print each module's metadata too (plain output prints it only when its check fails). */
+  verbose?: boolean;
 }
 
-/** Plain prefixed lines: every line of module output stays on screen. */
-export function createPlainRenderer(total: number): StepRenderer {
+export async function createStepRenderer(
+  steps: readonly InstallStep[],
+  options: RendererOptions = {},
+): Promise<StepRenderer> {
+  if (process.stderr.isTTY && process.env.TERM !== 'dumb') return createTaskList(steps);
+  return createPlainRenderer(steps.length, options);
+}
+
+/**
+ * Plain prefixed lines: every line of module output stays on screen, but for the metadata e
+ * checks against the repository (a whole YAML document per module), which is printed with
+ * --verbose, or when the check fails.
+ */
+export function createPlainRenderer(total: number, options: RendererOptions = {}): StepRenderer {
   const out = process.stderr;
   const c = colorsFor(out);
   const pull = createPullRenderer(out);
@@ -158,11 +170,19 @@ export function createPlainRenderer(total: number): StepRenderer {
   const flush = () => {
     for (const p of prefixers.values()) out.write(p.flush());
   };
+  /** The command each module runs, and the metadata it printed while it is not shown. */
+  const running = new Map<string, string>();
+  const metadata = new Map<string, Buffer[]>();
   let n = 0;
   return {
     events: {
       stepStart: (step) => out.write(`${c.bold(`==> [${++n}/${total}] ${step.module} ${step.version}`)}\n`),
       stepEnd: (step, outcome) => {
+        const held = metadata.get(step.module);
+        if (!outcome.ok && outcome.failedAt === 'metadata' && held !== undefined) {
+          for (const chunk of held) out.write(prefixer(step.module, 'stdout').push(chunk));
+        }
+        metadata.delete(step.module);
         flush();
         out.write(
           outcome.ok
@@ -173,13 +193,20 @@ export function createPlainRenderer(total: number): StepRenderer {
       stepSkipped: (step) => out.write(`${c.dim(`==> ${step.module} ${step.version} not started`)}\n`),
       command: (module, command) => {
         flush();
-        out.write(`--> ${module} ${command}\n`);
+        running.set(module, command);
+        metadata.delete(module);
+        const hidden = command === 'metadata' && !options.verbose;
+        out.write(`--> ${module} ${command}${hidden ? c.dim(' (checked, not shown: --verbose shows it)') : ''}\n`);
       },
       notice: (message) => out.write(`${c.yellow('e:')} ${terminalText(out, message)}\n`),
       pullStart: (ref, platform) => pull.pullStart(ref, platform),
       pullProgress: (event) => pull.pullProgress(event),
       pullEnd: (ref) => pull.pullEnd(ref),
       output: (module, stream, chunk) => {
+        if (!options.verbose && stream === 'stdout' && running.get(module) === 'metadata') {
+          metadata.set(module, [...(metadata.get(module) ?? []), chunk]);
+          return;
+        }
         out.write(prefixer(module, stream).push(chunk));
       },
       influencedPlan: (by, result) => {

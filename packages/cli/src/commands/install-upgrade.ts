@@ -62,7 +62,7 @@ export async function upgradeCommand(options: UpgradeOptions): Promise<void> {
     action: `e module upgrade ${step.module}`,
   });
   const { context, dispose } = await createRunContext(options, repository);
-  const renderer = await createStepRenderer([step]);
+  const renderer = await createStepRenderer([step], { verbose: options.verbose });
   let outcome: Awaited<ReturnType<typeof installStep>>;
   try {
     renderer.events.stepStart?.(step);
