@@ -13,7 +13,6 @@ export const ERROR_CODES = {
   E_BUNDLE_FAILED: "Bundling a Node module's code for its image failed.",
   E_CANCELLED: 'A confirmation or a choice was declined; nothing ran.',
   E_CASE_INVALID: "A module's test case (tests/*.yml) is not a valid case.",
-  E_CHOICE_INVALID: 'The answer to a question is not one of the choices offered.',
   E_COMMAND_UNKNOWN: 'The module version has no command of that name in the repository.',
   E_CONFIRM_NEEDED: 'The command asks before it changes anything, but stdin is not a terminal: pass -y.',
   E_DESTROY_FAILED: "The module's destroy command failed; its record is kept.",

@@ -13,7 +13,7 @@ import {
 import { type ModuleRunResult, runSteps } from '@e/core/run';
 import { type InstalledRecord, loadState, readInstalled } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
-import { emit } from '../output.js';
+import { emit, terminalText } from '../output.js';
 import { colorsFor } from '../progress.js';
 import type { InstallFlags } from '../register-install.js';
 import {
@@ -26,6 +26,7 @@ import {
   formatSteps,
   parseParallel,
 } from './install-shared.js';
+import { formatLabels } from './repo-list.js';
 
 export interface InstallOptions extends GlobalOptions, InstallFlags {
   spec: string;
@@ -46,7 +47,7 @@ export async function installCommand(options: InstallOptions): Promise<void> {
   let result = resolveWith(repository, installed, request, options, prefer);
   // two modules could meet a requirement: a person at a terminal chooses, a script must --prefer
   while (!result.ok && process.stdin.isTTY && options.output === 'text') {
-    const choice = await chooseCandidate(result.explanation);
+    const choice = await chooseCandidate(result.explanation, repository);
     if (choice === undefined) break;
     prefer.push(choice);
     result = resolveWith(repository, installed, request, options, prefer);
@@ -172,24 +173,44 @@ function resolveWith(
   return resolveInstall({ repository, installed, request, options: { withDeps: options.withDeps, prefer } });
 }
 
-/** On a terminal: which of the ambiguous candidates to take, or undefined when there is nothing to ask. */
-async function chooseCandidate(explanation: Explanation): Promise<string | undefined> {
+/**
+ * On a terminal: which of the ambiguous candidates to take (each shown with its labels), or
+ * undefined when there is nothing to ask. A wrong answer asks again; an empty one cancels.
+ */
+export async function chooseCandidate(
+  explanation: Explanation,
+  repository: Repository,
+  prompt: (question: string) => Promise<string> = ask,
+): Promise<string | undefined> {
   const reason = explanation.reasons.find((r) => r.kind === 'ambiguous');
   if (reason === undefined || reason.kind !== 'ambiguous') return undefined;
   const names = reason.candidates.map((c) => c.module);
   const lines = formatExplanation({ ...explanation, reasons: [reason], cycles: [] }).slice(1);
-  process.stderr.write(`${lines.join('\n')}\n`);
-  reason.candidates.forEach((c, i) => {
-    process.stderr.write(`  ${i + 1}. ${formatCandidates([c])}\n`);
-  });
-  const answer = (await ask(`Which one? [1-${names.length}, or a name; empty cancels]: `)).trim();
-  if (answer === '') throw new ResolutionError('E_CANCELLED', 'Install cancelled: nothing was run.');
-  const byNumber = /^\d+$/.test(answer) ? names[Number(answer) - 1] : undefined;
-  const choice = byNumber ?? names.find((n) => n === answer);
-  if (choice === undefined) {
-    throw new ResolutionError('E_CHOICE_INVALID', `"${answer}" is not one of ${names.join(', ')}.`);
+  const labelled = reason.candidates.map((c) => [formatCandidates([c]), labelsOf(repository, c.module, c.version)]);
+  const width = Math.max(...labelled.map(([name]) => name!.length));
+  process.stderr.write(
+    terminalText(
+      process.stderr,
+      [...lines, ...labelled.map(([name, labels], i) => `  ${i + 1}. ${name!.padEnd(width)}  ${labels}`)].join('\n'),
+    ),
+  );
+  process.stderr.write('\n');
+  for (;;) {
+    const answer = (await prompt(`Which one? [1-${names.length}, or a name; empty cancels]: `)).trim();
+    if (answer === '') throw new ResolutionError('E_CANCELLED', 'Install cancelled: nothing was run.');
+    const byNumber = /^\d+$/.test(answer) ? names[Number(answer) - 1] : undefined;
+    const choice = byNumber ?? names.find((n) => n === answer);
+    if (choice !== undefined) return choice;
+    process.stderr.write(
+      `${terminalText(process.stderr, JSON.stringify(answer))} is not one of them: answer 1-${names.length} or ${names.join(', ')}.\n`,
+    );
   }
-  return choice;
+}
+
+/** `kind=persistence,provider=ceph`, as e repo list shows labels. */
+function labelsOf(repository: Repository, module: string, version: string): string {
+  const entry = repository.components.find((c) => c.name === module)?.versions.find((v) => v.version === version);
+  return entry === undefined ? '' : formatLabels(entry.labels);
 }
 
 function unresolved(explanation: Explanation, options: InstallOptions): ResolutionError {
