@@ -51,20 +51,70 @@ function yaml(): typeof Yaml {
   return loadedYaml;
 }
 
-/** Left-aligned columns for text tables. */
-export function table(rows: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
+/** How wide stdout is when it is a terminal; undefined when it is a pipe or a file (no limit). */
+export function terminalWidth(): number | undefined {
+  return process.stdout.isTTY ? process.stdout.columns : undefined;
+}
+
+/**
+ * Left-aligned columns for text tables, two spaces apart. When the table is wider than `width`
+ * (default: the terminal's), the widest columns are narrowed, down to their heading (at least 8),
+ * and their cells wrap onto more lines, after a space, comma or semicolon where there is one.
+ */
+export function table(rows: readonly (readonly string[])[], options: { width?: number } = {}): string {
+  const width = 'width' in options ? options.width : terminalWidth();
+  const natural: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => {
-      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+      natural[i] = Math.max(natural[i] ?? 0, cell.length);
     });
   }
+  const widths = width === undefined ? natural : fit(natural, rows[0] ?? [], width);
   return rows
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-        .join('  ')
-        .trimEnd(),
-    )
+    .flatMap((row) => {
+      const cells = row.map((cell, i) => wrap(cell, widths[i] ?? cell.length));
+      const height = Math.max(...cells.map((lines) => lines.length));
+      return Array.from({ length: height }, (_, line) =>
+        cells
+          .map((lines, i) => {
+            const text = lines[line] ?? '';
+            return i === cells.length - 1 ? text : text.padEnd(widths[i] ?? 0);
+          })
+          .join('  ')
+          .trimEnd(),
+      );
+    })
     .join('\n');
+}
+
+/** Column widths that add up to `width` at most, taking from the widest column first. */
+function fit(natural: readonly number[], headings: readonly string[], width: number): number[] {
+  const widths = [...natural];
+  const least = natural.map((w, i) => Math.min(w, Math.max(headings[i]?.length ?? 0, 8)));
+  let excess = widths.reduce((sum, w) => sum + w, 0) + 2 * (widths.length - 1) - width;
+  while (excess > 0) {
+    let widest = -1;
+    widths.forEach((w, i) => {
+      if (w > least[i]! && (widest === -1 || w > widths[widest]!)) widest = i;
+    });
+    if (widest === -1) break;
+    widths[widest]!--;
+    excess--;
+  }
+  return widths;
+}
+
+/** `text` in lines of `width` characters at most, broken after a space, comma or semicolon when one is near. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    let cut = width;
+    while (cut > width / 4 && !/[ ,;]/.test(rest[cut - 1]!)) cut--;
+    if (cut <= width / 4) cut = width;
+    lines.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  lines.push(rest);
+  return lines;
 }
