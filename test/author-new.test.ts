@@ -30,7 +30,6 @@ describe('e module new', () => {
   it('scaffolds a module that the pipeline builds and that passes test and validate unchanged', async () => {
     onTestFinished(async () => {
       await rm(DIR, { recursive: true, force: true });
-      await rm(join(ROOT, 'build/images/test-modules', NAME), { recursive: true, force: true });
     });
     await rm(DIR, { recursive: true, force: true });
     const repository = await tempRepository();
@@ -38,14 +37,27 @@ describe('e module new', () => {
 
     const created = await e(['-r', repository, 'module', 'new', NAME, '--dir', 'test/modules', '--add-to-repository']);
     expect(created.exitCode, created.stderr).toBe(0);
-    expect(created.stdout).toContain(`Created test/modules/${NAME}:`);
-    expect((await readdir(DIR)).sort()).toEqual(['Dockerfile', 'package.json', 'src', 'tests']);
+    expect(created.stdout).toContain(`Created test/modules/${NAME} (node):`);
+    expect((await readdir(DIR)).sort()).toEqual([
+      '.dockerignore',
+      '.gitignore',
+      'Dockerfile',
+      'README.md',
+      'package.json',
+      'src',
+      'tests',
+      'tsconfig.json',
+    ]);
+    expect(created.stdout).toContain(`e module build test/modules/${NAME} --push`);
+    expect(created.stdout).not.toContain('build-images');
     const after = await readFile(repository, 'utf8');
     expect(after.startsWith(before)).toBe(true);
     expect(after.slice(before.length)).toContain(`image: localhost:5000/test-modules/${NAME}:0.1.0`);
 
+    // the image pipeline builds modules of this repository with e module build's implementation
     const built = await exec(process.execPath, ['scripts/build-images.mjs', '--only', NAME], { cwd: ROOT });
     expect(built.stdout).toContain(`module test-modules/${NAME} (linux/amd64 + linux/arm64)`);
+    expect(built.stdout).toMatch(new RegExp(`${NAME}:0\\.1\\.0 (built 2|cached)`));
 
     const tested = await e(['-r', repository, 'module', 'test', `test/modules/${NAME}`]);
     expect(tested.exitCode, tested.stdout + tested.stderr).toBe(0);

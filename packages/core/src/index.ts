@@ -27,8 +27,9 @@ export { findModuleSource, readModuleSource } from './author/module-source.js';
 export type { PlatformTag, PublishedImage } from './author/publish-image.js';
 export { indexManifest, publishMultiArch } from './author/publish-image.js';
 export { repositorySections } from './author/repository-sections.js';
-export type { Scaffold, ScaffoldOptions } from './author/scaffold-module.js';
-export { checkModuleName, scaffoldModule } from './author/scaffold-module.js';
+export type { Scaffold, ScaffoldOptions, ScaffoldTemplate } from './author/scaffold-module.js';
+export { checkModuleName, SCAFFOLD_TEMPLATES, scaffoldModule } from './author/scaffold-module.js';
+export { enclosingECheckout, moduleSdkVersion } from './author/sdk-package.js';
 export type { CaseResult, TestModuleOptions, TestModuleReport } from './author/test-module.js';
 export { testModule } from './author/test-module.js';
 export type {

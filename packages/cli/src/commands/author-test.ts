@@ -1,8 +1,12 @@
+import { stat } from 'node:fs/promises';
 import {
   type CaseResult,
   createDockerRuntime,
   formatPlatform,
+  isEError,
   loadRepository,
+  parseRepository,
+  type Repository,
   RuntimeError,
   readModuleSource,
   testModule,
@@ -31,7 +35,7 @@ export async function authorTest(options: AuthorTestOptions): Promise<void> {
       hint: 'Add one as docs/module-tests.md describes.',
     });
   }
-  const repository = await loadRepository(options.repository);
+  const repository = await repositoryFor(options);
   const runtime = await createDockerRuntime();
   const platform = await chosenPlatform(runtime, options);
   const text = options.output === 'text';
@@ -75,6 +79,23 @@ export async function authorTest(options: AuthorTestOptions): Promise<void> {
     return report.failed === 0 ? c.green(summary) : c.red(summary);
   });
   if (report.failed > 0) process.exitCode = 1;
+}
+
+/**
+ * The repository file; with --image, a missing file stands for an empty repository (a module
+ * project on its own: each step runs its command name as it is).
+ */
+async function repositoryFor(options: AuthorTestOptions): Promise<Repository> {
+  try {
+    return await loadRepository(options.repository);
+  } catch (error) {
+    const missing = await stat(options.repository).then(
+      () => false,
+      () => true,
+    );
+    if (options.image === undefined || !isEError(error) || error.code !== 'E_REPOSITORY_READ' || !missing) throw error;
+    return parseRepository('version: v1\nkind: Repository\ncomponents: []\n', options.repository).value as Repository;
+  }
 }
 
 function caseLines(result: CaseResult, c: ReturnType<typeof colorsFor>): string {

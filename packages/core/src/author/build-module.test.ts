@@ -114,7 +114,7 @@ describe('buildModule', () => {
         { BASE: 'localhost:5000/e/base-node@sha256:base-arm64', MODULE_VERSION: '0.1.0' },
       ],
     ]);
-    expect(Object.keys(fake.builds[0]?.context ?? {})).toEqual(['.dockerignore', 'Dockerfile', 'module.sh']);
+    expect(Object.keys(fake.builds[0]?.context ?? {})).toEqual(['Dockerfile', 'module.sh']);
     expect(fake.pushes).toEqual([
       'localhost:5000/modules/greeter-sh:0.1.0-amd64',
       'localhost:5000/modules/greeter-sh:0.1.0-arm64',

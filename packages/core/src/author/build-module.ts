@@ -217,13 +217,14 @@ async function buildContext(
     await mkdir(join(project.dir, dirname(BUNDLE_PATH)), { recursive: true });
     await writeFile(join(project.dir, BUNDLE_PATH), code);
   }
-  const ignore = new DockerIgnore((await readOptional(join(project.dir, '.dockerignore'))) ?? '');
-  const paths = await listFiles(project.dir, ignore);
-  // Docker sends these two whatever .dockerignore says
-  for (const always of ['Dockerfile', '.dockerignore']) {
-    if (!paths.includes(always) && (await readOptional(join(project.dir, always))) !== undefined) paths.push(always);
-  }
+  const ignoreText = await readOptional(join(project.dir, '.dockerignore'));
+  const ignore = new DockerIgnore(ignoreText ?? '');
+  // the Dockerfile is sent whatever .dockerignore says; .dockerignore itself only counts for the
+  // hash (in the context e hands over, dockerode would apply it a second time)
+  const paths = (await listFiles(project.dir, ignore)).filter((path) => path !== '.dockerignore');
+  if (!paths.includes('Dockerfile')) paths.push('Dockerfile');
   paths.sort();
+  if (ignoreText !== undefined) hashParts.push('.dockerignore', ignoreText);
   for (const path of paths) {
     const absolute = join(project.dir, path);
     const stats = await lstat(absolute);

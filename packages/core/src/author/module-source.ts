@@ -47,17 +47,22 @@ export async function readModuleSource(path: string): Promise<ModuleSource> {
 }
 
 /**
- * Where the source of module `name` lives when only its name is given: `modules/<name>` or
- * `test/modules/<name>` beside the repository file, else under the current directory.
+ * Where the source of module `name` lives when only its name is given: `modules/<name>`,
+ * `test/modules/<name>` or `<name>` beside the repository file, else under the current directory
+ * (which may be the module directory itself).
  */
 export async function findModuleSource(name: string, repositorySource: string): Promise<ModuleSource | undefined> {
   const roots = /^[a-z]+:\/\//i.test(repositorySource) ? [] : [dirname(resolve(repositorySource))];
   roots.push(process.cwd());
   for (const root of roots) {
-    for (const parent of ['modules', 'test/modules']) {
-      const dir = join(root, parent, name);
+    for (const dir of [join(root, 'modules', name), join(root, 'test/modules', name), join(root, name)]) {
       if (await isDirectory(join(dir, 'tests'))) return readModuleSource(dir);
     }
+  }
+  const here = process.cwd();
+  if (await isDirectory(join(here, 'tests'))) {
+    const source = await readModuleSource(here);
+    if (source.name === name) return source;
   }
   return undefined;
 }

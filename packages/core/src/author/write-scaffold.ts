@@ -29,13 +29,18 @@ export async function writeScaffold(dir: string, scaffold: Scaffold): Promise<vo
  * Prepares appending a component entry to the repository file's `components:` list, keeping every
  * byte of the file as it was: checks everything now and returns the write to do later. Refuses
  * when the module is already listed, when `components` is not the last block list of the file,
- * or when the result would not be valid.
+ * or when the result would not be valid. A file that does not exist yet is created with the entry.
  */
 export async function prepareRepositoryAppend(file: string, name: string, entry: string): Promise<() => Promise<void>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      const created = `${NEW_REPOSITORY}${entry}`;
+      checkValid(created, file, name);
+      return () => writeFile(file, created, { flag: 'wx' });
+    }
     throw new RuntimeError(
       'E_REPOSITORY_READ',
       `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
@@ -77,7 +82,15 @@ export function withEntry(text: string, file: string, name: string, entry: strin
     .map((line) => (line === '' ? line : `${indent}${line.slice(2)}`))
     .join('\n');
   const next = `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}${reindented}`;
-  const parsed = parseRepository(next, file);
+  checkValid(next, file, name);
+  return next;
+}
+
+/** The start of a repository file e module new creates. */
+const NEW_REPOSITORY = 'version: v1\nkind: Repository\ncomponents:\n';
+
+function checkValid(text: string, file: string, name: string): void {
+  const parsed = parseRepository(text, file);
   const errors = parsed.problems.filter((p) => p.severity === 'error');
   if (parsed.value === undefined || errors.length > 0) {
     throw new RuntimeError(
@@ -85,7 +98,6 @@ export function withEntry(text: string, file: string, name: string, entry: strin
       `Appending ${name} would make ${file} invalid: ${errors.map(formatProblem).join('; ')}.`,
     );
   }
-  return next;
 }
 
 async function exists(path: string): Promise<boolean> {
