@@ -61,12 +61,17 @@ export function registerAuthorCommands(module: Command): void {
 
   module
     .command('new')
-    .description('scaffold a module: package.json, SDK code, Dockerfile, test cases, and its repository entry')
+    .description('scaffold a standalone module project (Dockerfile, code, test cases, README) and its repository entry')
     .argument('<name>', 'the module name: lower-case letters, digits and dashes')
-    .option('--dir <dir>', 'parent directory of the new module', 'modules')
+    .addOption(
+      new Option('--template <template>', 'node: TypeScript with @e/module-sdk; shell: a POSIX sh script')
+        .choices(['node', 'shell'])
+        .default('node'),
+    )
+    .option('--dir <dir>', 'parent directory of the new module (default: modules if there is one, else .)')
     .option('--version <version>', 'its first version', '0.1.0')
     .option('--image <ref>', 'the image its repository entry names (default: what the image pipeline pushes for --dir)')
-    .option('--add-to-repository', 'append the entry to the repository file (-r) instead of only printing it')
+    .option('--add-to-repository', 'append the entry to the repository file (-r; created when missing) instead of only printing it')
     .action(async (name: string, options: AuthorNewFlags, command: Command) => {
       const { authorNew } = await import('./commands/author-new.js');
       await authorNew({ ...globalOptions(command), ...options, name });
@@ -95,7 +100,8 @@ interface AuthorValidateFlags {
 }
 
 interface AuthorNewFlags {
-  dir: string;
+  dir?: string;
+  template: 'node' | 'shell';
   version: string;
   image?: string;
   addToRepository?: boolean;
