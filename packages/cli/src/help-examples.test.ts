@@ -23,7 +23,9 @@ function commands(program: Command): Command[] {
 function eWords(example: string): string[] {
   const at = example.search(/(^|\()e /);
   const words: string[] = [];
-  for (const [, quoted, plain] of example.slice(example[at] === '(' ? at + 1 : at).matchAll(/'([^']*)'|([^\s'()|<>]+|[()|<>])/g)) {
+  for (const [, quoted, plain] of example
+    .slice(example[at] === '(' ? at + 1 : at)
+    .matchAll(/'([^']*)'|([^\s'()|<>]+|[()|<>])/g)) {
     if (plain !== undefined && /^[()|<>]$/.test(plain)) break;
     words.push(quoted ?? plain!);
   }
