@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make setup: everything `e` needs to run real modules on this machine, idempotently.
-#   1. npm dependencies and the TypeScript build
+#   1. npm dependencies (npm ci, from the lock file) and the TypeScript build
 #   2. a Docker engine (uses the one that answers; on Debian as root installs and starts dockerd)
 #   3. qemu-aarch64 in binfmt_misc, so linux/arm64 images run
 #   4. a local OCI registry on 127.0.0.1:5000
@@ -32,7 +32,7 @@ apt_install() {
   [ ${#missing[@]} -eq 0 ] && return 0
   is_debian_root || fail "missing Debian packages: ${missing[*]}; install them (apt-get install ${missing[*]}) or run setup as root"
   echo "    installing ${missing[*]} (apt-get)"
-  if ! $apt_updated; then apt-get update -qq >/dev/null; apt_updated=true; fi
+  if [ "$apt_updated" = false ]; then apt-get update -qq >/dev/null; apt_updated=true; fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$TESTBED/apt.log" 2>&1 ||
     fail "apt-get install ${missing[*]} failed; see $TESTBED/apt.log"
 }
@@ -43,10 +43,14 @@ engine_answers() { timeout 10 docker version --format '{{.Server.Version}}' >/de
 step "npm dependencies and TypeScript build"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
   [ package.json -nt node_modules/.package-lock.json ]; then
-  # npm install, not npm ci: this npm omits other platforms' optional packages (biome, esbuild
-  # binaries) from the lock file, which npm ci then refuses; npm install still follows the lock
-  npm install --no-audit --no-fund --loglevel=error >"$TESTBED/npm.log" 2>&1 || { cat "$TESTBED/npm.log" >&2; fail "npm install failed"; }
-  echo "    installed npm dependencies"
+  # npm ci installs exactly what the lock file says; it records every platform's optional packages
+  # (biome and esbuild binaries), so it works on any machine (scripts/package-lock.test.ts)
+  if [ -f package-lock.json ]; then how=ci; else how=install; fi
+  npm "$how" --no-audit --no-fund --loglevel=error >"$TESTBED/npm.log" 2>&1 || {
+    cat "$TESTBED/npm.log" >&2
+    fail "npm $how failed (see above); if package.json changed, npm install updates package-lock.json"
+  }
+  echo "    installed npm dependencies (npm $how)"
 fi
 node_modules/.bin/tsc -b || fail "the TypeScript build failed (see above)"
 # e's own code with yaml and commander in a few files (starts ~50 ms faster); bin/e.js uses it while newer than the build
@@ -100,11 +104,12 @@ fi
 
 # --- 4. local registry -------------------------------------------------------------------------
 step "local OCI registry on $REGISTRY_ADDR"
+command -v curl >/dev/null 2>&1 || apt_install curl
 registry_answers() { curl -fsS -m 5 "http://$REGISTRY_ADDR/v2/" >/dev/null 2>&1; }
 if registry_answers; then
   done_step "using the registry that answers"
 else
-  apt_install docker-registry curl
+  apt_install docker-registry
   mkdir -p "$TESTBED/registry/data"
   cat >"$TESTBED/registry/config.yml" <<EOF
 version: 0.1

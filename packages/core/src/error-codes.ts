@@ -65,6 +65,8 @@ export const ERROR_CODES = {
   E_REQUEST_VERSION: 'The part after @ is neither a version nor a semver range.',
   E_REVISION_INVALID: 'The rollback revision is not a whole number.',
   E_REVISION_NOT_FOUND: 'There is no history revision of that number.',
+  E_REVISION_PRUNED:
+    'The history keeps only the diff of that revision (it is older than E_HISTORY_LIMIT), so it cannot be restored.',
   E_RUN_INTERRUPTED: 'The module run was interrupted (Ctrl-C or SIGTERM); its container was removed.',
   E_RUN_TIMEOUT: 'The module run took longer than --timeout; its container was killed and removed.',
   E_SELECTOR_LOGIC: 'A json-logic rule of a requirement failed to evaluate.',

@@ -112,6 +112,30 @@ describe('e state', () => {
     );
   });
 
+  it('history shows pruned entries with their diff, and rollback names the oldest revision it can return to', async () => {
+    vi.stubEnv('E_HISTORY_LIMIT', '2');
+    await simulateRun('azi', 'azi: {size: 1}\n');
+    await simulateRun('azi', 'azi: {size: 2}\n');
+    await simulateRun('azi', 'azi: {size: 3}\n');
+    const list = await e('state', 'history');
+    expect(list.stdout).toMatch(
+      /\n3 .*\n\n1 older entry keeps only the diff \(E_HISTORY_LIMIT\); e state rollback can return to revision 2 or later\.\n$/,
+    );
+    const json = JSON.parse((await e('-o', 'json', 'state', 'history')).stdout) as { seq: number; pruned?: boolean }[];
+    expect(json.map((entry) => entry.pruned ?? false)).toEqual([true, false, false]);
+
+    const one = await e('state', 'history', '1');
+    expect(one.stdout).toContain('texts     pruned (older than E_HISTORY_LIMIT): only the diff below is kept\n');
+    expect(one.stdout).toContain('+azi: {size: 1}');
+
+    const refused = await e('state', 'rollback', '1');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.split('\n')[0]).toBe(
+      'e: Revision 1 can no longer be restored, as history entry 1 keeps only its diff; the oldest revision e can return to is 2.',
+    );
+    expect(await readFile(join(shared, 'state.yml'), 'utf8')).toBe('azi: {size: 3}\n');
+  });
+
   it('rollback waits for the lock only as long as --lock-timeout says, naming the holder', async () => {
     await simulateRun('azi', 'azi: {status: applied}\n');
     const lock = await acquireStateLock(shared, { command: 'e apply kafka' });

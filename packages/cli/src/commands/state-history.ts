@@ -1,4 +1,4 @@
-import { type HistoryEntry, listHistory, readHistoryEntry, StateError } from '@e/core/state';
+import { type HistoryEntry, listHistory, oldestRevision, readHistoryEntry, StateError } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { emit, table } from '../output.js';
 import { formatDuration, renderDiff } from './state-render.js';
@@ -23,7 +23,12 @@ export async function stateHistory(options: StateHistoryOptions): Promise<void> 
   emit(options.output, summaries, () => {
     if (entries.length === 0) return 'No history yet: nothing has changed the state through e.';
     const header = ['#', 'TIME', 'MODULE', 'VERSION', 'COMMAND', 'EXIT', 'DURATION', 'OUTCOME', 'CHANGED'];
-    return table([header, ...entries.map(row)]);
+    const pruned = entries.filter((entry) => entry.pruned).length;
+    const note =
+      pruned === 0
+        ? ''
+        : `\n\n${pruned} older ${pruned === 1 ? 'entry keeps' : 'entries keep'} only the diff (E_HISTORY_LIMIT); e state rollback can return to revision ${oldestRevision(entries)} or later.`;
+    return `${table([header, ...entries.map(row)])}${note}`;
   });
 }
 
@@ -56,6 +61,9 @@ function renderEntry(entry: HistoryEntry): string {
     ...(entry.by ? [`by        ${entry.by.command} (pid ${entry.by.pid})`] : []),
     `changed   ${entry.changedSections.join(', ') || '-'}`,
   ];
+  if (entry.pruned) {
+    lines.push('texts     pruned (older than E_HISTORY_LIMIT): only the diff below is kept');
+  }
   const what = entry.outcome === 'restored' ? 'what the module tried (state.yml was restored)' : 'state.yml';
   const diff = entry.diff === '' ? 'state.yml unchanged' : `${what}:\n${renderDiff(entry.diff)}`;
   return `${lines.join('\n')}\n\n${diff}`;

@@ -11,14 +11,20 @@ export { parseDuration } from './parse-duration.js';
 export { stateDiff } from './state-diff.js';
 export type { StateData, StateParse } from './state-file.js';
 export { parseStateText, renderStateText } from './state-file.js';
-export type { HistoryEntry, HistoryOutcome, NewHistoryEntry } from './state-history.js';
-export { appendHistory, listHistory, readHistoryEntry } from './state-history.js';
+export type { AppendHistoryOptions, HistoryEntry, HistoryOutcome, NewHistoryEntry } from './state-history.js';
+export {
+  appendHistory,
+  DEFAULT_HISTORY_LIMIT,
+  historyLimit,
+  listHistory,
+  readHistoryEntry,
+} from './state-history.js';
 export type { HolderLiveness, LockHolder, StateLock, StateLockOptions, UnlockResult } from './state-lock.js';
 export { acquireStateLock, describeHolder, holderLiveness, readStateLock, unlockState } from './state-lock.js';
 export type { StatePaths } from './state-paths.js';
 export { statePaths } from './state-paths.js';
 export type { RollbackOptions, RollbackResult } from './state-rollback.js';
-export { rollbackState, stateAtRevision } from './state-rollback.js';
+export { oldestRevision, rollbackState, stateAtRevision } from './state-rollback.js';
 export type { LoadedState } from './state-store.js';
 export { loadState, readStateText, saveState, writeStateText } from './state-store.js';
 export type { WithStateLockOptions } from './with-state-lock.js';

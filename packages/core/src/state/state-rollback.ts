@@ -26,15 +26,15 @@ export interface RollbackResult {
 /**
  * The state.yml text of revision `revision` (as `helm rollback`): revision N is the state after
  * history entry N; revision 0 is the state before entry 1 (empty when e started from nothing).
+ * A pruned entry kept only its diff, so its revision can no longer be returned to.
  */
 export function stateAtRevision(entries: readonly HistoryEntry[], revision: number): string {
   if (!Number.isInteger(revision) || revision < 0) {
     throw new StateError('E_REVISION_INVALID', `"${revision}" is not a revision: use 0 or a history entry number.`);
   }
   const last = entries.at(-1)?.seq ?? 0;
-  if (revision === 0) return entries[0]?.before ?? '';
-  const entry = entries.find((e) => e.seq === revision);
-  if (entry === undefined) {
+  const entry = revision === 0 ? entries[0] : entries.find((e) => e.seq === revision);
+  if (entry === undefined && revision !== 0) {
     throw new StateError(
       'E_REVISION_NOT_FOUND',
       `There is no revision ${revision}: the history goes from 0 to ${last}.`,
@@ -43,7 +43,22 @@ export function stateAtRevision(entries: readonly HistoryEntry[], revision: numb
       },
     );
   }
-  return entry.after ?? '';
+  if (entry?.pruned) {
+    throw new StateError(
+      'E_REVISION_PRUNED',
+      `Revision ${revision} can no longer be restored, as history entry ${entry.seq} keeps only its diff; the oldest revision e can return to is ${oldestRevision(entries)}.`,
+      {
+        hint: `e state history ${entry.seq} shows what it changed; E_HISTORY_LIMIT (default 100) sets how many of the newest entries keep their full state.`,
+      },
+    );
+  }
+  return (revision === 0 ? entry?.before : entry?.after) ?? '';
+}
+
+/** The oldest revision whose state the history still holds: 0, or the first entry that was not pruned. */
+export function oldestRevision(entries: readonly HistoryEntry[]): number {
+  if (entries[0]?.pruned !== true) return 0;
+  return entries.find((e) => !e.pruned)?.seq ?? entries.at(-1)?.seq ?? 0;
 }
 
 /**
