@@ -107,6 +107,10 @@ describe('complete', () => {
       ['never', ':none'],
     ],
     [['-r', ''], [':files']],
+    [
+      ['--platform', 'linux/a'],
+      ['linux/amd64', 'linux/arm64', ':none'],
+    ],
     [['-s', 'x'], [':dirs']],
     [['module', 'test', ''], [':dirs']],
     [['module', 'install', 'kafka', ''], [':none']],

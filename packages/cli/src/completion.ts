@@ -14,7 +14,7 @@ export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 
 /** What a command's positional arguments name, in order; a missing entry completes nothing. */
-type ValueKind = 'module' | 'installed' | 'version' | 'command' | 'section' | 'file' | 'dir';
+type ValueKind = 'module' | 'installed' | 'version' | 'command' | 'section' | 'platform' | 'file' | 'dir';
 
 const LIFECYCLE_ARGS: readonly ValueKind[] = ['module'];
 const ARGUMENTS: Readonly<Record<string, readonly ValueKind[]>> = {
@@ -49,7 +49,11 @@ const OPTION_VALUES: Readonly<Record<string, ValueKind>> = {
   '--module-dir': 'dir',
   '--dir': 'dir',
   '--prefer': 'module',
+  '--platform': 'platform',
 };
+
+/** The platforms e's images are built for; others can be typed. */
+const PLATFORMS = ['linux/amd64', 'linux/arm64'];
 
 /** The command paths ARGUMENTS knows, so a test can check each still exists. */
 export const COMPLETED_COMMANDS: readonly string[] = Object.keys(ARGUMENTS);
@@ -177,6 +181,8 @@ async function values(
       return only(await sources.installed(env.shared), current);
     case 'section':
       return only(await sources.sections(env.shared), current);
+    case 'platform':
+      return only(PLATFORMS, current);
     default:
       break;
   }
