@@ -37,6 +37,14 @@ export { metadataToYaml } from './metadata.js';
 export { EXIT, main, RESERVED_STATE_KEY, type RunOptions, runModule } from './run-module.js';
 export { statusSchema } from './status.js';
 export { appliesTo, steps, type TestCase, type TestStep, testCaseSchema } from './test-cases/case-format.js';
-export { type LoadedCase, loadCases, parseCase } from './test-cases/load-cases.js';
+export { type CaseProblem, formatCaseProblem } from './test-cases/case-problems.js';
+export {
+  CaseFileError,
+  type CaseOptions,
+  checkCase,
+  type LoadedCase,
+  loadCases,
+  parseCase,
+} from './test-cases/load-cases.js';
 export { matchSubset } from './test-cases/match-subset.js';
 export { type CaseOutcome, type CaseRunner, prepareShared, type RunnerResult, runCase } from './test-cases/run-case.js';

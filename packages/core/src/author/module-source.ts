@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { isModuleError, type LoadedCase, loadCases } from '@e/module-sdk';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { CaseFileError, formatCaseProblem, isModuleError, type LoadedCase, loadCases } from '@e/module-sdk';
 import { RuntimeError } from '../errors.js';
 
 /** A module's source directory as `e module test|validate` need it: its name and test cases. */
@@ -38,8 +38,18 @@ export async function readModuleSource(path: string): Promise<ModuleSource> {
   const name = pkg?.name?.replace(/^@[^/]+\//, '') || basename(dir);
   let cases: LoadedCase[];
   try {
-    cases = await loadCases(dir);
+    cases = await loadCases(dir, { module: name });
   } catch (error) {
+    if (error instanceof CaseFileError) {
+      // like a repository file's problems: every one, file:line:col path: what to do
+      const lines = error.problems.map((p) => formatCaseProblem({ ...p, file: shownPath(p.file) }));
+      const files = new Set(error.problems.map((p) => p.file)).size;
+      throw new RuntimeError(
+        'E_CASE_INVALID',
+        `The test cases of ${name} have ${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}${files > 1 ? ` in ${files} files` : ''}:\n  ${lines.join('\n').replaceAll('\n', '\n  ')}`,
+        { hint: "The case format, and what a conformance case's given must hold, is in docs/module-tests.md." },
+      );
+    }
     if (isModuleError(error)) throw new RuntimeError('E_CASE_INVALID', error.message);
     throw error;
   }
@@ -91,4 +101,9 @@ async function readPackage(path: string): Promise<{ name?: string; version?: str
   } catch {
     throw new RuntimeError('E_MODULE_DIR', `${path} is not valid JSON.`);
   }
+}
+
+function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') ? rel : path;
 }
