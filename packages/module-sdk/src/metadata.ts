@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 
 /**
  * What a module says about itself. Same shapes as a version entry of the repository file
- * (product.md §3), kept here so the SDK does not depend on @e/core.
+ * (docs/repository.md), kept here so the SDK does not depend on @e/core.
  */
 export type LabelValue = string | number | boolean;
 export type Labels = Readonly<Record<string, LabelValue>>;

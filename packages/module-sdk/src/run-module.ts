@@ -25,7 +25,7 @@ import {
 } from './shared-dir.js';
 import { isPlainObject, setTopLevel } from './update-document.js';
 
-/** Exit codes of the module contract (product.md §4). */
+/** Exit codes of the module contract (docs/module-contract.md). */
 export const EXIT = { ok: 0, error: 1, changes: 2, drift: 3 } as const;
 
 /** The state.yml key the wrapper keeps its records under; no module may write it. */

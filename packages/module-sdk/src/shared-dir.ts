@@ -4,7 +4,7 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import { type Document, isMap, LineCounter, parseDocument } from 'yaml';
 import { ModuleError } from './errors.js';
 
-/** Where a module run reads and writes (product.md §4). */
+/** Where a module run reads and writes (docs/module-contract.md). */
 export interface SharedPaths {
   shared: string;
   state: string;

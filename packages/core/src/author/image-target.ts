@@ -120,7 +120,7 @@ export interface ImageRunnerOptions {
 }
 
 /**
- * A test-case runner that runs a step as the module contract says (product.md §4): the repository
+ * A test-case runner that runs a step as the module contract says (docs/module-contract.md): the repository
  * command and args, its envs plus the step's, the E_* variables, and `shared` at /shared. The
  * container is the runtime's; nothing else (no lock, no records) is involved.
  */
