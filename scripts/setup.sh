@@ -6,6 +6,7 @@
 #   4. a local OCI registry on 127.0.0.1:5000
 #   5. the Debian + Node.js base images for linux/amd64 and linux/arm64
 #   6. every module image (modules/, test/modules/) for both platforms, pushed with a multi-arch index
+#   7. zsh and fish, for the completion tests
 # Each step says what it did and how long it took. Nothing is rebuilt when nothing changed.
 set -euo pipefail
 
@@ -132,5 +133,9 @@ fi
 # every other tool setup calls, so a brand-new machine needs nothing by hand
 { command -v mmdebstrap && command -v arch-test; } >/dev/null 2>&1 || { step "mmdebstrap (for the base images)"; apt_install mmdebstrap arch-test; done_step "installed"; }
 node scripts/build-images.mjs
+
+# --- 7. shells the completion tests drive ------------------------------------------------------
+# e completion bash|zsh|fish is tested in each real shell (bash is always there)
+{ command -v zsh && command -v fish; } >/dev/null 2>&1 || { step "zsh and fish (for the completion tests)"; apt_install zsh fish; done_step "installed"; }
 
 printf '==> setup done in %s\n' "$(seconds_since "$total_start")"

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are shell scripts, whose ${...} is their own
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,8 +12,6 @@ import { COMPLETED_COMMANDS, type CompletionSources, commandPath, complete, comp
 import { main } from './main.js';
 
 const run = promisify(execFile);
-/** zsh and fish are optional on the test bed (bash is not): their tests say so when skipped. */
-const has = (shell: string) => spawnSync(shell, ['-c', 'exit 0']).status === 0;
 
 const sources: CompletionSources = {
   moduleVersions: async () =>
@@ -211,13 +209,13 @@ describe('completion scripts', () => {
     expect(stdout).toBe('module\nother-repository.yml\n');
   });
 
-  it.skipIf(!has('fish'))('fish completes e module install ka to kafka (needs fish)', async () => {
+  it('fish completes e module install ka to kafka (make setup installs fish)', async () => {
     const script = [shim('fish'), completionScript('fish'), 'complete -C "e module install ka"'].join('\n');
     const { stdout } = await run('fish', ['--no-config', '-c', script]);
     expect(stdout).toBe('kafka\n');
   });
 
-  it.skipIf(!has('zsh'))('zsh offers kafka for e module install ka (needs zsh)', async () => {
+  it('zsh offers kafka for e module install ka (make setup installs zsh)', async () => {
     const script = [
       'autoload -Uz compinit && compinit -u -D',
       shim('zsh'),
