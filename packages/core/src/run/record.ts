@@ -40,7 +40,13 @@ export function succeeded(command: string, exitCode: number): boolean {
  * write from its staging copy (a run that did not end on its own merges nothing), updates e's
  * records, writes state.yml once, appends the history entry and removes the run's directory.
  */
-export async function settleRun(shared: string, marker: RunMarker, end: RunEnd, stage?: Stage): Promise<SettledRun> {
+export async function settleRun(
+  shared: string,
+  marker: RunMarker,
+  end: RunEnd,
+  options: { stage?: Stage; notice?: (message: string) => void } = {},
+): Promise<SettledRun> {
+  const { stage } = options;
   const startedMs = Date.parse(marker.startedAt);
   const live = await loadState(shared);
   let problems: string[] = [];
@@ -82,25 +88,29 @@ export async function settleRun(shared: string, marker: RunMarker, end: RunEnd, 
   ]
     .filter(Boolean)
     .join('; ');
-  const entry = await appendHistory(shared, {
-    kind: 'run',
-    time: marker.startedAt,
-    module: marker.module,
-    version: marker.version,
-    digest: marker.digest,
-    platform: marker.platform,
-    command: marker.command,
-    args: marker.args,
-    exitCode: end.ended === 'exited' ? end.exitCode : null,
-    durationMs: Math.max(0, Date.now() - startedMs),
-    outcome,
-    message: message || undefined,
-    changedSections,
-    before: live.exists ? live.text : null,
-    after: text ?? null,
-    attempted,
-    by: { pid: marker.pid, command: marker.by },
-  });
+  const entry = await appendHistory(
+    shared,
+    {
+      kind: 'run',
+      time: marker.startedAt,
+      module: marker.module,
+      version: marker.version,
+      digest: marker.digest,
+      platform: marker.platform,
+      command: marker.command,
+      args: marker.args,
+      exitCode: end.ended === 'exited' ? end.exitCode : null,
+      durationMs: Math.max(0, Date.now() - startedMs),
+      outcome,
+      message: message || undefined,
+      changedSections,
+      before: live.exists ? live.text : null,
+      after: text ?? null,
+      attempted,
+      by: { pid: marker.pid, command: marker.by },
+    },
+    { onNotice: options.notice },
+  );
   await rm(runDir(shared, marker.id).dir, { recursive: true, force: true });
   const error = refused
     ? new StateError(

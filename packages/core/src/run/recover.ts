@@ -12,6 +12,7 @@ import { listRunIds, readBaseline, readMarker, runDir } from './run-dir.js';
  */
 export async function recoverRuns(shared: string): Promise<string[]> {
   const notices: string[] = [];
+  const notice = (message: string) => notices.push(message);
   for (const id of await listRunIds(shared)) {
     const marker = await readMarker(shared, id);
     if (marker === undefined) {
@@ -25,7 +26,12 @@ export async function recoverRuns(shared: string): Promise<string[]> {
     if (marker.phase === 'exited' && marker.exitCode !== null) {
       const stage = await readBaseline(shared, id).catch(() => undefined);
       if (stage !== undefined) {
-        const settled = await settleRun(shared, marker, { ended: 'exited', exitCode: marker.exitCode }, stage);
+        const settled = await settleRun(
+          shared,
+          marker,
+          { ended: 'exited', exitCode: marker.exitCode },
+          { stage, notice },
+        );
         const what = settled.refused
           ? `it was refused: ${settled.problems.join('; ')}`
           : settled.changedSections.length > 0
@@ -37,10 +43,15 @@ export async function recoverRuns(shared: string): Promise<string[]> {
         continue;
       }
     }
-    const settled = await settleRun(shared, marker, {
-      ended: 'interrupted',
-      message: `${who} during this run; nothing it wrote was merged`,
-    });
+    const settled = await settleRun(
+      shared,
+      marker,
+      {
+        ended: 'interrupted',
+        message: `${who} during this run; nothing it wrote was merged`,
+      },
+      { notice },
+    );
     notices.push(
       `An earlier run of ${label} was interrupted when ${who} (history entry ${settled.entry.seq}); nothing it wrote was merged.`,
     );

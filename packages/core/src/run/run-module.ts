@@ -204,7 +204,12 @@ export async function runPrepared(
       throw error;
     }
     await session.exclusive(() =>
-      settleRun(shared, marker, { ended: 'interrupted', message: `e lost the container: ${(error as Error).message}` }),
+      settleRun(
+        shared,
+        marker,
+        { ended: 'interrupted', message: `e lost the container: ${(error as Error).message}` },
+        { notice: session.notice },
+      ),
     );
     throw error;
   }
@@ -216,7 +221,7 @@ export async function runPrepared(
       ? `${label} did not finish within ${formatMs(request.timeoutMs ?? 0)}, so e killed and removed its container`
       : `${label} was interrupted, so e stopped and removed its container`;
     const end: RunEnd = { ended: timedOut ? 'timed-out' : 'interrupted', message: why };
-    const settled = await session.exclusive(() => settleRun(shared, marker, end));
+    const settled = await session.exclusive(() => settleRun(shared, marker, end, { notice: session.notice }));
     throw runError(timedOut ? 'E_RUN_TIMEOUT' : 'E_RUN_INTERRUPTED', why, settled, timedOut ? 1 : 130);
   }
   const exitCode = outcome.exitCode ?? 1;
@@ -255,7 +260,9 @@ export async function runPrepared(
   }
   // from here a later e rolls this run forward if this one dies: the module's work is done
   await writeMarker(shared, { ...marker, phase: 'exited', exitCode });
-  const settled = await session.exclusive(() => settleRun(shared, marker, { ended: 'exited', exitCode }, stage));
+  const settled = await session.exclusive(() =>
+    settleRun(shared, marker, { ended: 'exited', exitCode }, { stage, notice: session.notice }),
+  );
   if (settled.error) throw settled.error;
   return {
     ...common,
