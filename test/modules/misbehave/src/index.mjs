@@ -51,6 +51,8 @@ const MODES = {
       return 0;
     }
     if (command === 'plan') {
+      // bench/parallel.mjs gives plans some work to take time; unset, a plan returns at once
+      if (process.env.MISBEHAVE_PLAN_SLEEP_MS) await sleep(Number(process.env.MISBEHAVE_PLAN_SLEEP_MS));
       const changes = section.status !== 'applied';
       console.log(changes ? `${NAME}: will apply` : `${NAME}: no changes`);
       return changes ? 2 : 0;
