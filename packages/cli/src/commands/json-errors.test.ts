@@ -186,7 +186,7 @@ describe('bad input', () => {
 
   it.each([
     [
-      ['--platform', 'linux', 'status'],
+      ['--platform', 'linux', 'plan', 'kafka'],
       'e: --platform "linux" names an operating system but no architecture; give os/arch such as linux/amd64 or linux/arm64.',
     ],
     [

@@ -26,9 +26,34 @@ export function normalizeArchitecture(arch: string): string {
   return ARCH_ALIASES[lower] ?? lower;
 }
 
+/** Operating systems Docker knows (GOOS): a bare one names no architecture. */
+const OPERATING_SYSTEMS = new Set([
+  'aix',
+  'android',
+  'darwin',
+  'dragonfly',
+  'freebsd',
+  'illumos',
+  'ios',
+  'js',
+  'linux',
+  'netbsd',
+  'openbsd',
+  'plan9',
+  'solaris',
+  'wasip1',
+  'windows',
+]);
+
 /** Parses `linux/arm64`, `linux/arm64/v8` or a bare `arm64` (meaning linux); throws on anything else. */
 export function parsePlatform(text: string, source = '--platform'): Platform {
   const parts = text.trim().toLowerCase().split('/');
+  if (parts.length === 1 && parts[0] && OPERATING_SYSTEMS.has(parts[0])) {
+    throw new RuntimeError(
+      'E_PLATFORM_INVALID',
+      `${source} "${text}" names an operating system but no architecture; give os/arch such as ${parts[0]}/amd64 or ${parts[0]}/arm64.`,
+    );
+  }
   if (parts.length === 1 && parts[0]) return { os: 'linux', architecture: normalizeArchitecture(parts[0]) };
   const [os, arch, variant] = parts;
   if (parts.length > 3 || !os || !arch || (parts.length === 3 && !variant) || !/^[a-z0-9_-]+$/.test(parts.join(''))) {
