@@ -24,6 +24,8 @@ export interface EResult {
 
 export interface EOptions {
   env?: Record<string, string>;
+  /** Where e runs (default: the repository root). */
+  cwd?: string;
   /** Keep at most this many characters of stdout (the tail); the byte count is always exact. */
   keepStdout?: number;
 }
@@ -41,7 +43,7 @@ export function startE(
   options: EOptions = {},
 ): { child: ChildProcess; done: Promise<EResult> } {
   const child = spawn(process.execPath, [E_BIN, ...args], {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', E_PLATFORM: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -117,23 +117,21 @@ ENTRYPOINT ["/bin/sh", "/module/module.sh"]
 `;
 }
 
-const TSCONFIG = `${JSON.stringify(
-  {
-    compilerOptions: {
-      target: 'ES2022',
-      lib: ['ES2022'],
-      module: 'NodeNext',
-      moduleResolution: 'NodeNext',
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: [],
-    },
-    include: ['src'],
+// as Biome formats it, so a module project inside a checked tree passes `biome check` as generated
+const TSCONFIG = `{
+  "compilerOptions": {
+    "target": "ES2022",
+    "lib": ["ES2022"],
+    "module": "NodeNext",
+    "moduleResolution": "NodeNext",
+    "strict": true,
+    "noEmit": true,
+    "skipLibCheck": true,
+    "types": []
   },
-  null,
-  2,
-)}\n`;
+  "include": ["src"]
+}
+`;
 
 function readme(options: ScaffoldOptions, template: ScaffoldTemplate): string {
   const { name, image, base } = options;
