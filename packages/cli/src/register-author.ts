@@ -71,7 +71,10 @@ export function registerAuthorCommands(module: Command): void {
     .option('--dir <dir>', 'parent directory of the new module (default: modules if there is one, else .)')
     .option('--version <version>', 'its first version', '0.1.0')
     .option('--image <ref>', 'the image its repository entry names (default: what the image pipeline pushes for --dir)')
-    .option('--add-to-repository', 'append the entry to the repository file (-r; created when missing) instead of only printing it')
+    .option(
+      '--add-to-repository',
+      'append the entry to the repository file (-r; created when missing) instead of only printing it',
+    )
     .action(async (name: string, options: AuthorNewFlags, command: Command) => {
       const { authorNew } = await import('./commands/author-new.js');
       await authorNew({ ...globalOptions(command), ...options, name });
