@@ -46,10 +46,18 @@ describe('e module install kafka with monitoring present (influences)', () => {
 
     const graph = await e([...repo, 'graph', '--format', 'dot']);
     expect(graph.exitCode, graph.stderr).toBe(0);
-    expect(graph.stdout).toContain('"kafka" -> "azi" [style=solid');
-    expect(graph.stdout).toContain('"kafka" -> "monitoring" [style=dashed');
-    expect(graph.stdout).toContain('"kafka" -> "monitoring" [style=dotted, color=orange, label="influences"]');
+    expect(graph.stdout).toContain('"kafka" -> "azi" [class=strong, style=solid');
+    expect(graph.stdout).toContain('"kafka" -> "monitoring" [class=weak, style=dashed');
+    expect(graph.stdout).toMatch(/"kafka" -> "monitoring" \[class=influences, style=dotted, .*label="influences"\]/);
+    expect(graph.stdout).toContain(
+      '"monitoring" [label="monitoring\\n0.1.0 · applied, needs plan", class="needs-plan"',
+    );
+    const svg = await e([...repo, 'graph', '--format', 'svg']);
+    expect(svg.exitCode, svg.stderr).toBe(0);
+    expect(svg.stdout).toMatch(/<g id="node\d+" class="node needs&#45;plan">\s*<title>monitoring<\/title>/);
+    expect(svg.stdout).toMatch(/<g id="edge\d+" class="edge influences">\s*<title>kafka&#45;&gt;monitoring<\/title>/);
     const yaml = await e([...repo, 'graph', '-o', 'yaml']);
     expect(yaml.stdout).toContain('kind: influences');
+    expect(yaml.stdout).toContain('needsPlan: true');
   });
 });

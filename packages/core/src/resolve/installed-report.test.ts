@@ -144,6 +144,19 @@ describe('installed report', () => {
       'monitoring',
     ]);
   });
+  it('dependencyGraph carries the flags e status shows (needs plan, drift) on installed nodes', () => {
+    const flagged = {
+      ...installed,
+      kafka: { ...record('0.1.0', { kind: 'stream-processor' }), drift: true },
+      monitoring: { ...record('0.1.0', { kind: 'monitoring' }), needsPlan: true },
+    };
+    expect(dependencyGraph(repo, flagged, { all: true }).nodes).toEqual([
+      { module: 'awsi', version: expect.any(String), installed: false },
+      { module: 'azi', version: '0.1.0', installed: true, status: 'applied' },
+      { module: 'kafka', version: '0.1.0', installed: true, status: 'applied', drift: true },
+      { module: 'monitoring', version: '0.1.0', installed: true, status: 'applied', needsPlan: true },
+    ]);
+  });
 });
 
 describe('parseInstallRequest', () => {

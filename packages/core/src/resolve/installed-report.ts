@@ -69,7 +69,10 @@ export interface GraphNode {
   module: string;
   version: string;
   installed: boolean;
+  /** Of an installed module: its record's status, and the flags `e status` shows. */
   status?: string;
+  needsPlan?: boolean;
+  drift?: boolean;
 }
 
 export interface GraphEdge {
@@ -99,14 +102,7 @@ export function dependencyGraph(
     const record = installed[component.name];
     if (record !== undefined) {
       const mv = installedVersion(repository, component.name, record);
-      nodes.push({
-        module: component.name,
-        version: record.version,
-        installed: true,
-        status: record.status,
-        labels: record.labels,
-        mv,
-      });
+      nodes.push({ module: component.name, ...installedState(record), labels: record.labels, mv });
     } else if (options.all) {
       const mv = defaultVersion(component);
       if (mv !== undefined)
@@ -115,14 +111,7 @@ export function dependencyGraph(
   }
   for (const [name, record] of Object.entries(installed)) {
     if (!nodes.some((n) => n.module === name))
-      nodes.push({
-        module: name,
-        version: record.version,
-        installed: true,
-        status: record.status,
-        labels: record.labels,
-        mv: undefined,
-      });
+      nodes.push({ module: name, ...installedState(record), labels: record.labels, mv: undefined });
   }
   nodes.sort((a, b) => (a.module < b.module ? -1 : a.module > b.module ? 1 : 0));
   const edges: GraphEdge[] = [];
@@ -141,4 +130,14 @@ export function dependencyGraph(
     link(node.module, 'influences', node.mv.influences);
   }
   return { nodes: nodes.map(({ labels: _l, mv: _m, ...node }) => node), edges };
+}
+
+function installedState(record: InstalledRecord): Omit<GraphNode, 'module'> {
+  return {
+    version: record.version,
+    installed: true,
+    status: record.status,
+    ...(record.needsPlan ? { needsPlan: true } : {}),
+    ...(record.drift ? { drift: true } : {}),
+  };
 }
