@@ -109,7 +109,7 @@ export const EXAMPLES: Readonly<Record<string, Examples>> = {
   ],
   graph: [
     ['e graph', 'the installed modules as a Mermaid graph'],
-    ['e graph --all --format dot | dot -Tsvg > graph.svg', 'every module of the repository, drawn by Graphviz'],
+    ['e graph --all --format svg > graph.svg', 'every module of the repository as a picture (Graphviz, built in)'],
   ],
   state: [
     ['e state show', 'state.yml as it is'],

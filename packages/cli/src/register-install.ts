@@ -62,8 +62,8 @@ export function registerInstallCommands(program: Command, module: Command): void
     .command('graph')
     .description('dependency graph of the installed modules (strong, weak and influences edges)')
     .option('--all', 'every module of the repository, not only the installed ones', false)
-    .addOption(new Option('--format <format>', 'graph language').choices(['mermaid', 'dot']).default('mermaid'))
-    .action(async (options: { all: boolean; format: 'mermaid' | 'dot' }, command: Command) => {
+    .addOption(new Option('--format <format>', 'graph language').choices(['mermaid', 'dot', 'svg']).default('mermaid'))
+    .action(async (options: { all: boolean; format: 'mermaid' | 'dot' | 'svg' }, command: Command) => {
       const { graphCommand } = await import('./commands/graph.js');
       await graphCommand({ ...globalOptions(command), ...options });
     });
