@@ -40,11 +40,11 @@ const TARGET_MS = 150;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const load = (name) => import(pathToFileURL(join(root, 'packages/core/dist', name)).href);
-const { stageSharedDir, removeStage } = await load('run/stage.js');
-const { runDir, writeBaseline, writeMarker } = await load('run/run-dir.js');
+const { stageSharedDir } = await load('run/stage.js');
+const { removeRun, stagingDir, writeBaseline, writeMarker } = await load('run/run-dir.js');
 const { settleRun } = await load('run/record.js');
 const { decideMerge, mergeFiles, mergedState } = await load('run/merge.js');
-const { saveState } = await load('state/state-store.js');
+const { loadState, saveState } = await load('state/state-store.js');
 const { parseStateText } = await load('state/state-file.js');
 
 const MODULES = [
@@ -228,14 +228,15 @@ function marker(shared) {
 /** One isolated run as e does it; returns its times and checks the merge carried the module's writes. */
 async function isolatedRun(shared, round) {
   const run = marker(shared);
+  run.stageDir = await stagingDir(shared, run.id);
   await writeMarker(shared, run);
   const t0 = process.hrtime.bigint();
-  const stage = await stageSharedDir(shared, runDir(shared, run.id).stage);
+  const stage = await stageSharedDir(shared, run.stageDir);
   await writeBaseline(shared, run.id, stage);
   const stageMs = ms(t0);
   simulateApply(stage.dir, recordsOf(run.stateBefore), round);
   const t1 = process.hrtime.bigint();
-  const settled = await settleRun(shared, run, { ended: 'exited', exitCode: 0 }, stage);
+  const settled = await settleRun(shared, run, { ended: 'exited', exitCode: 0 }, { stage });
   const mergeMs = ms(t1);
   if (settled.refused) throw new Error(`settleRun refused the run: ${settled.problems.join('; ')}`);
   if (!settled.changedSections.includes(MODULE))
@@ -274,14 +275,18 @@ try {
   // warm-up (page cache, code paths), and a check that staging copies exactly what it should
   {
     const run = marker(shared);
-    const stage = await stageSharedDir(shared, runDir(shared, run.id).stage);
+    run.stageDir = await stagingDir(shared, run.id);
+    console.log(
+      `staging copies go to ${run.stageDir.startsWith(shared) ? 'the shared directory (.e/runs)' : `a tmpfs (${dirname(run.stageDir)})`}`,
+    );
+    const stage = await stageSharedDir(shared, run.stageDir);
     const staged = du(stage.dir);
     if (staged.files !== built.files || staged.bytes !== built.bytes)
       throw new Error(
         `staging copied ${staged.files} files, ${staged.bytes} bytes; expected ${built.files}, ${built.bytes}`,
       );
     if (readdirSync(join(stage.dir, '.inputs')).length !== 0) throw new Error('staging copied .inputs/');
-    await removeStage(runDir(shared, run.id).dir);
+    await removeRun(shared, run);
     copyBaseline(shared, join(dir, 'cp'));
   }
 
@@ -317,26 +322,33 @@ try {
   console.log(`  median ratio stage ÷ cp -a: ${ratio.toFixed(2)}`);
 
   // where the merge goes: settleRun's steps one by one (records and history not done here)
-  const parts = { decideMerge: [], mergeFiles: [], mergedState: [], saveState: [], removeStage: [] };
+  const parts = { loadState: [], decideMerge: [], mergeFiles: [], mergedState: [], saveState: [], removeStage: [] };
   for (let i = 0; i < BREAKDOWN_RUNS; i++) {
     const run = marker(shared);
-    const stage = await stageSharedDir(shared, runDir(shared, run.id).stage);
+    run.stageDir = await stagingDir(shared, run.id);
+    const stage = await stageSharedDir(shared, run.stageDir);
     simulateApply(stage.dir, recordsOf(run.stateBefore), 1000 + i);
     let t = process.hrtime.bigint();
     const step = (name) => {
       parts[name].push(ms(t));
       t = process.hrtime.bigint();
     };
-    const decision = await decideMerge(stage, run.stateBefore, { module: MODULE, allowedSections: [] });
+    const live = await loadState(shared);
+    step('loadState');
+    const decision = await decideMerge(stage, run.stateBefore, {
+      module: MODULE,
+      allowedSections: [],
+      beforeParsed: { ok: true, doc: live.doc, data: live.data },
+    });
     step('decideMerge');
     if (decision.problems.length > 0) throw new Error(`decideMerge: ${decision.problems.join('; ')}`);
     await mergeFiles(shared, stage, decision.files);
     step('mergeFiles');
-    const state = await mergedState(shared, decision);
+    const state = mergedState(live, decision);
     step('mergedState');
     await saveState(state);
     step('saveState');
-    await removeStage(runDir(shared, run.id).dir);
+    await removeRun(shared, run);
     step('removeStage');
   }
   const partMeds = Object.entries(parts).map(([name, values]) => [name, median(values)]);

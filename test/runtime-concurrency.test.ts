@@ -56,7 +56,15 @@ describe('two e processes on one shared directory', () => {
     // the module writes only its private staging copy
     await waitFor('the module to write its staged state', async () => {
       const runs = join(shared, '.e', 'runs');
-      const staged = existsSync(runs) ? readdirSync(runs).map((id) => join(runs, id, 'shared', 'state.yml')) : [];
+      // each run's marker says where its staging copy is (a tmpfs when there is one)
+      const staged = existsSync(runs)
+        ? readdirSync(runs).flatMap((id) => {
+            const marker = join(runs, id, 'run.json');
+            if (!existsSync(marker)) return [];
+            const { stageDir } = JSON.parse(readFileSync(marker, 'utf8')) as { stageDir?: string };
+            return [join(stageDir ?? join(runs, id, 'shared'), 'state.yml')];
+          })
+        : [];
       return staged.some((file) => existsSync(file) && readFileSync(file, 'utf8').includes('hanging'))
         ? true
         : undefined;

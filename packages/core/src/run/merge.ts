@@ -1,9 +1,9 @@
-import { chmod, lstat, mkdir, rename, rm } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { RESERVED_STATE_KEY } from '../repository/model.js';
 import { checkStateChange } from '../state/check-state-change.js';
-import { parseStateText } from '../state/state-file.js';
-import { type LoadedState, loadState, readStateText } from '../state/state-store.js';
+import { parseStateText, type StateParse } from '../state/state-file.js';
+import { type LoadedState, readStateText } from '../state/state-store.js';
 import { type EntryChange, type Stage, stagedChanges } from './stage.js';
 
 const STATE_FILE = 'state.yml';
@@ -38,6 +38,8 @@ export interface MergeDecision {
   stateAfter: string | undefined;
   /** Top-level sections the module changed (also when refused). */
   changedSections: string[];
+  /** `stateAfter` parsed, when it was: the merge reuses it instead of parsing it again. */
+  afterParsed?: StateParse;
 }
 
 /**
@@ -45,7 +47,11 @@ export interface MergeDecision {
  * and allowed sections of state.yml, and its own files. Anything else (another module's section or
  * file, e's records, a symlink or special file, a file outside its own) is a problem named by path.
  */
-export async function decideMerge(stage: Stage, stateBefore: string, owner: Ownership): Promise<MergeDecision> {
+export async function decideMerge(
+  stage: Stage,
+  stateBefore: string,
+  owner: Ownership & { beforeParsed?: StateParse },
+): Promise<MergeDecision> {
   const changes = await stagedChanges(stage);
   const problems: string[] = [];
   const files: EntryChange[] = [];
@@ -70,17 +76,20 @@ export async function decideMerge(stage: Stage, stateBefore: string, owner: Owne
     problems.push(problem);
   }
   let changedSections: string[] = [];
+  let afterParsed: StateParse | undefined;
   if (stateAfter !== stateBefore && !problems.some((p) => p.includes('made state.yml'))) {
     const report = checkStateChange({
       before: stateBefore,
       after: stateAfter,
       module: owner.module,
       allowedSections: owner.allowedSections,
+      beforeParsed: owner.beforeParsed,
     });
     problems.unshift(...report.problems);
     changedSections = report.changedSections;
+    afterParsed = report.afterParsed;
   }
-  return { problems, files, stateBefore, stateAfter, changedSections };
+  return { problems, files, stateBefore, stateAfter, changedSections, afterParsed };
 }
 
 function fileProblem(module: string, change: EntryChange): string | undefined {
@@ -101,30 +110,33 @@ function kindName(change: EntryChange): string {
 
 /**
  * The live state with the module's section changes applied. When nothing else changed the live
- * file since staging (one run at a time), it is the module's text as written; otherwise (runs of a
- * batch merged in between) only the changed sections are carried over.
+ * file since staging (one run at a time), it is the module's text as written (already parsed);
+ * otherwise (runs of a batch merged in between) only the changed sections are carried over.
+ * `live` is the state loaded under the lock; it is edited in the second case.
  */
-export async function mergedState(shared: string, decision: MergeDecision): Promise<LoadedState> {
-  const live = await loadState(shared);
-  const { stateAfter } = decision;
+export function mergedState(live: LoadedState, decision: MergeDecision): LoadedState {
+  const { stateAfter, afterParsed } = decision;
   if (decision.changedSections.length === 0) return live;
   if (live.text === decision.stateBefore && stateAfter !== undefined && stateAfter.trim() !== '') {
-    return reparsed(live, stateAfter);
+    const parsed = afterParsed?.ok ? afterParsed : parseStateText(stateAfter);
+    if (!parsed.ok) throw new Error(`merged state does not parse: ${parsed.problem}`);
+    return { ...live, text: stateAfter, doc: parsed.doc, data: parsed.data };
   }
-  const after =
-    stateAfter === undefined ? {} : (parseStateText(stateAfter) as { ok: true; data: Record<string, unknown> }).data;
+  const after = afterParsed?.ok ? afterParsed.data : stateAfter === undefined ? {} : parsedData(stateAfter);
   for (const key of decision.changedSections) {
     if (key === RESERVED_STATE_KEY) continue;
     if (key in after) live.doc.set(key, live.doc.createNode(after[key]));
     else live.doc.delete(key);
   }
-  return reparsed(live, live.doc.toString({ lineWidth: 0 }));
-}
-
-function reparsed(live: LoadedState, text: string): LoadedState {
+  const text = live.doc.toString({ lineWidth: 0 });
   const parsed = parseStateText(text);
   if (!parsed.ok) throw new Error(`merged state does not parse: ${parsed.problem}`);
   return { ...live, text, doc: parsed.doc, data: parsed.data };
+}
+
+function parsedData(text: string): Record<string, unknown> {
+  const parsed = parseStateText(text);
+  return parsed.ok ? parsed.data : {};
 }
 
 /**
@@ -143,10 +155,22 @@ export async function mergeFiles(shared: string, stage: Stage, files: readonly E
     await mkdir(dirname(target), { recursive: true });
     const existing = await lstat(target).catch(() => undefined);
     if (existing?.isDirectory()) await rm(target, { recursive: true, force: true });
-    await rename(join(stage.dir, change.path), target);
+    await moveFile(join(stage.dir, change.path), target);
     const { mode } = await lstat(target);
     if ((mode & 0o7000) !== 0) await chmod(target, mode & 0o777);
   }
   const removals = files.filter((c) => c.change === 'removed').reverse();
   for (const change of removals) await rm(join(shared, change.path), { recursive: true, force: true });
+}
+
+/** Moves a file into place whole: a rename, or (from a staging copy on another file system) a copy to a temporary name and a rename. */
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    const temp = `${to}.e-merge-${process.pid}`;
+    await copyFile(from, temp);
+    await rename(temp, to);
+  }
 }

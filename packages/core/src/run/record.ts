@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { StateError } from '../errors.js';
 import { influencedInstalledModules } from '../resolve/influences.js';
 import { getInstalled, type InstalledRecord, readInstalled, setInstalled } from '../state/installed-records.js';
@@ -6,7 +5,7 @@ import { stateDiff } from '../state/state-diff.js';
 import { appendHistory, type HistoryEntry, type HistoryOutcome } from '../state/state-history.js';
 import { type LoadedState, loadState, saveState } from '../state/state-store.js';
 import { decideMerge, mergedState, mergeFiles } from './merge.js';
-import { type RunMarker, runDir } from './run-dir.js';
+import { type RunMarker, removeRun } from './run-dir.js';
 import type { Stage } from './stage.js';
 
 /** How the container ended, as far as e knows. */
@@ -54,16 +53,19 @@ export async function settleRun(
   let attempted: string | null | undefined;
   let state: LoadedState = live;
   if (end.ended === 'exited' && stage !== undefined) {
-    const decision = await decideMerge(stage, marker.stateBefore ?? '', {
+    const before = marker.stateBefore ?? '';
+    const decision = await decideMerge(stage, before, {
       module: marker.module,
       allowedSections: marker.allowedSections,
+      // the live state loaded above is the staged one in the common case: parse it once
+      beforeParsed: live.text === before ? { ok: true, doc: live.doc, data: live.data } : undefined,
     });
     problems = decision.problems;
     if (problems.length > 0) {
       attempted = decision.stateAfter === decision.stateBefore ? undefined : (decision.stateAfter ?? null);
     } else {
       await mergeFiles(shared, stage, decision.files);
-      state = await mergedState(shared, decision);
+      state = mergedState(live, decision);
       changedSections = decision.changedSections;
     }
   }
@@ -111,7 +113,7 @@ export async function settleRun(
     },
     { onNotice: options.notice },
   );
-  await rm(runDir(shared, marker.id).dir, { recursive: true, force: true });
+  await removeRun(shared, marker);
   const error = refused
     ? new StateError(
         'E_STATE_RULES',

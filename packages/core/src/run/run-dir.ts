@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Labels, Requirement } from '../repository/model.js';
@@ -29,6 +29,8 @@ export interface RunMarker {
   /** `running` until the container ended on its own; then `exited` with its exit code. */
   phase: 'running' | 'exited';
   exitCode: number | null;
+  /** Where the staging copy is (see stagingDir); older markers: `<run dir>/shared`. */
+  stageDir?: string;
 }
 
 /** `<shared>/.e/runs`: one directory per run in progress (its marker, baseline and staging copy). */
@@ -39,6 +41,41 @@ export function runsDir(shared: string): string {
 export function runDir(shared: string, id: string): { dir: string; marker: string; baseline: string; stage: string } {
   const dir = join(runsDir(shared), id);
   return { dir, marker: join(dir, 'run.json'), baseline: join(dir, 'baseline.json'), stage: join(dir, 'shared') };
+}
+
+const TMPFS_MAGIC = 0x01021994;
+let tmpfsRoot: Promise<string | undefined> | undefined;
+
+/**
+ * Where a run's staging copy goes. Copying a shared directory of 1,000 files costs a file
+ * creation per file, which a disk's journal makes slow and a memory file system (`/dev/shm`,
+ * tmpfs) does not; deleting the copy likewise. So: `E_STAGING_DIR` when set, else a private
+ * directory under `/dev/shm` when it is a tmpfs, else `<shared>/.e/runs/<id>/shared`. The copy
+ * survives e's death (not a reboot): a later e rolls a finished run forward from it.
+ */
+export async function stagingDir(shared: string, id: string): Promise<string> {
+  tmpfsRoot ??= findTmpfsRoot();
+  const root = await tmpfsRoot;
+  return root === undefined ? runDir(shared, id).stage : join(root, id);
+}
+
+async function findTmpfsRoot(): Promise<string | undefined> {
+  const configured = process.env.E_STAGING_DIR;
+  const base = configured !== undefined && configured !== '' ? configured : '/dev/shm';
+  try {
+    if (configured === undefined || configured === '') {
+      if ((await statfs(base)).type !== TMPFS_MAGIC) return undefined;
+    }
+    const uid = process.getuid?.() ?? 0;
+    const root = join(base, `e-staging-${uid}`);
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    // /dev/shm is shared by every user: the directory must be ours, a real directory, private
+    const stats = await lstat(root);
+    if (!stats.isDirectory() || stats.uid !== uid || (stats.mode & 0o077) !== 0) return undefined;
+    return root;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function writeMarker(shared: string, marker: RunMarker): Promise<void> {
@@ -62,7 +99,7 @@ export async function readBaseline(shared: string, id: string): Promise<Stage> {
   for (const [path, kind, ino, size, mtime, ctime] of raw.entries) {
     baseline.set(path, { kind, ino, size, mtimeNs: BigInt(mtime), ctimeNs: BigInt(ctime) });
   }
-  return { dir: paths.stage, baseline, skipped: raw.skipped };
+  return { dir: (await readMarker(shared, id))?.stageDir ?? paths.stage, baseline, skipped: raw.skipped };
 }
 
 /** Run ids with a directory under `.e/runs`, oldest first by name order of their markers' time. */
@@ -81,4 +118,10 @@ export async function readMarker(shared: string, id: string): Promise<RunMarker 
   } catch {
     return undefined;
   }
+}
+
+/** Removes a run's staging copy and then its directory (marker last: a run is known until it is gone). */
+export async function removeRun(shared: string, marker: Pick<RunMarker, 'id' | 'stageDir'>): Promise<void> {
+  if (marker.stageDir !== undefined) await rm(marker.stageDir, { recursive: true, force: true, maxRetries: 2 });
+  await rm(runDir(shared, marker.id).dir, { recursive: true, force: true, maxRetries: 2 });
 }

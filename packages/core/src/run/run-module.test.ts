@@ -111,7 +111,7 @@ describe('runModuleCommand', () => {
     });
     // a private copy at /shared, the read-only inputs over it; never the live directory
     expect(spec.mounts).toEqual([
-      { source: expect.stringContaining(join(dir, '.e', 'runs')), target: '/shared', readOnly: false },
+      { source: expect.not.stringMatching(new RegExp(`^${dir}/?$`)), target: '/shared', readOnly: false },
       { source: join(dir, '.inputs'), target: '/shared/.inputs', readOnly: true },
     ]);
     expect(spec.access).toMatchObject({ network: true, capabilities: [] });
@@ -173,8 +173,10 @@ describe('runModuleCommand', () => {
     const dir = shared('azi:\n  status: applied\n');
     writeFileSync(join(dir, 'azi-config.yml'), 'size: 5\n');
     let step = 0;
+    const staging: string[] = [];
     const { runtime } = fakeRuntime((spec) => {
       const stage = staged(spec);
+      staging.push(stage);
       if (step++ === 0) {
         writeFileSync(join(stage, 'state.yml'), 'azi:\n  status: applied\nkafka:\n  status: initialized\n');
         writeFileSync(join(stage, 'kafka-config.yml'), 'brokers: 3\n');
@@ -197,6 +199,7 @@ describe('runModuleCommand', () => {
     expect(readFileSync(join(dir, 'azi-config.yml'), 'utf8')).toBe('size: 5\n');
     expect(existsSync(join(dir, 'notes.txt'))).toBe(false);
     expect(readdirSync(join(dir, '.e', 'runs'))).toEqual([]);
+    expect(staging.filter((path) => existsSync(path))).toEqual([]); // staging copies are gone
   });
 
   it('running another version leaves the record; a failed apply marks it failed whatever the module wrote', async () => {

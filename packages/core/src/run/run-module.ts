@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { EError, RuntimeError } from '../errors.js';
@@ -23,7 +23,7 @@ import { decideMerge } from './merge.js';
 import { type PreparedRun, prepareRun } from './prepare.js';
 import { type SectionChanges, takeProposedChanges } from './proposed-changes.js';
 import { type RunEnd, type SettledRun, settleRun } from './record.js';
-import { type RunMarker, runDir, writeBaseline, writeMarker } from './run-dir.js';
+import { type RunMarker, removeRun, stagingDir, writeBaseline, writeMarker } from './run-dir.js';
 import { type RunSession, withRunSession } from './session.js';
 import { stageSharedDir } from './stage.js';
 
@@ -170,14 +170,14 @@ export async function runPrepared(
     phase: 'running',
     exitCode: null,
   };
+  marker.stageDir = await stagingDir(shared, marker.id);
   await writeMarker(shared, marker);
-  const paths = runDir(shared, marker.id);
   let stage: Awaited<ReturnType<typeof stageSharedDir>>;
   try {
-    stage = await stageSharedDir(shared, paths.stage);
+    stage = await stageSharedDir(shared, marker.stageDir);
     await writeBaseline(shared, marker.id, stage);
   } catch (error) {
-    await rm(paths.dir, { recursive: true, force: true });
+    await removeRun(shared, marker);
     throw new RuntimeError('E_STAGE', `Cannot stage a copy of ${shared} for ${module}: ${(error as Error).message}.`, {
       cause: error,
     });
@@ -200,7 +200,7 @@ export async function runPrepared(
   } catch (error) {
     events.phase?.('settling');
     if (failedBeforeStart(error)) {
-      await rm(paths.dir, { recursive: true, force: true });
+      await removeRun(shared, marker);
       throw error;
     }
     await session.exclusive(() =>
@@ -248,7 +248,7 @@ export async function runPrepared(
       module,
       allowedSections: marker.allowedSections,
     });
-    await rm(paths.dir, { recursive: true, force: true });
+    await removeRun(shared, marker);
     return {
       ...common,
       historySeq: 0,

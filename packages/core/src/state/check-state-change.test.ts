@@ -141,7 +141,7 @@ describe('checkStateChange', () => {
   });
 
   it('lets a module create its own section in an empty state, and an empty after is the empty state', () => {
-    expect(checkStateChange({ before: '', after: 'kafka: {status: initialized}\n', module: 'kafka' })).toEqual({
+    expect(checkStateChange({ before: '', after: 'kafka: {status: initialized}\n', module: 'kafka' })).toMatchObject({
       ok: true,
       problems: [],
       changedSections: ['kafka'],

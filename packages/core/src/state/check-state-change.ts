@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { RESERVED_STATE_KEY } from '../repository/model.js';
-import { parseStateText, type StateData } from './state-file.js';
+import { parseStateText, type StateData, type StateParse } from './state-file.js';
 
 export interface StateChangeInput {
   /** The state text before the run (`''` when there was no state.yml). */
@@ -11,9 +11,13 @@ export interface StateChangeInput {
   module: string;
   /** Other top-level sections it may change: the modules it requires or influences. */
   allowedSections?: readonly string[];
+  /** `before` already parsed (a large state is parsed once, not once per check). */
+  beforeParsed?: StateParse;
 }
 
 export interface StateChangeReport {
+  /** `after` parsed, when it was (for the caller to reuse). */
+  afterParsed?: StateParse;
   /** True when the module kept every rule and its changes may stay. */
   ok: boolean;
   /** One clause per broken rule, naming what the module did ("kafka deleted section azi"). */
@@ -31,7 +35,7 @@ const MAX_PATHS = 3;
  */
 export function checkStateChange(input: StateChangeInput): StateChangeReport {
   const { module } = input;
-  const before = parseStateText(input.before);
+  const before = input.beforeParsed ?? parseStateText(input.before);
   if (!before.ok) {
     return {
       ok: false,
@@ -52,6 +56,7 @@ export function checkStateChange(input: StateChangeInput): StateChangeReport {
     const what = after.reason === 'not-a-mapping' ? 'a mapping' : 'valid YAML';
     return { ok: false, problems: [`state.yml is no longer ${what}: ${after.problem}`], changedSections: [] };
   }
+  const afterParsed = after;
   const allowed = new Set([module, ...(input.allowedSections ?? [])]);
   allowed.delete(RESERVED_STATE_KEY);
   const changedSections = changedTopLevelKeys(before.data, after.data);
@@ -60,7 +65,7 @@ export function checkStateChange(input: StateChangeInput): StateChangeReport {
     if (allowed.has(key)) continue;
     problems.push(describeChange(module, key, before.data, after.data));
   }
-  return { ok: problems.length === 0, problems, changedSections };
+  return { ok: problems.length === 0, problems, changedSections, afterParsed };
 }
 
 /** Top-level keys whose values differ, were added or were removed, in order of appearance. */

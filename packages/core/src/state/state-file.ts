@@ -81,7 +81,11 @@ function reservedPair(doc: Document): Pair | undefined {
 
 /** The text of `original` with its reserved section replaced by the one in `doc`. */
 function spliceReservedSection(original: string, doc: Document): string | undefined {
-  const before = parseDocument(original);
+  // a document parsed from `original` still knows where its e: section was (editing it keeps the
+  // old ranges): no second parse of a large state
+  const own = reservedPair(doc);
+  const known = own !== undefined && rangeOf(own.key) !== undefined && rangeOf(own.value) !== undefined;
+  const before = known && isMap(doc.contents) && !doc.contents.flow ? doc : parseDocument(original);
   if (before.errors.length > 0) return undefined;
   if (before.contents !== null && !(isMap(before.contents) && !before.contents.flow)) {
     return isScalar(before.contents) && before.contents.value === null ? appendSection(original, doc) : undefined;
@@ -97,6 +101,10 @@ function spliceReservedSection(original: string, doc: Document): string | undefi
   const section = renderReservedSection(doc);
   const replacement = section === '' ? '' : `${section}${trailing || '\n'}`;
   return `${original.slice(0, start)}${replacement}${original.slice(end)}`;
+}
+
+function rangeOf(node: unknown): [number, number, number] | undefined {
+  return (node as { range?: [number, number, number] } | null)?.range;
 }
 
 function appendSection(original: string, doc: Document): string {
