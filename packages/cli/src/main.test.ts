@@ -1,7 +1,7 @@
 import { EError } from '@e/core/errors';
 import { describe, expect, it, vi } from 'vitest';
-import { main } from './main.js';
 import { emit } from './output.js';
+import { type MainResult, runMain } from './test-support/run-main.js';
 
 // e repo list stands in for a command that has a result and then fails (an install that applied
 // some modules, e plan --all with a failed plan), and e repo schema for one that has no bug to hide
@@ -17,25 +17,8 @@ vi.mock('./commands/repo-schema.js', () => ({
   },
 }));
 
-async function e(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    process.exitCode = undefined;
-    return { code: await main(['node', 'e', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
+function e(...args: string[]): Promise<MainResult> {
+  return runMain(args);
 }
 
 describe('main with -o json|yaml', () => {

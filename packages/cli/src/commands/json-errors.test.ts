@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { buildProgram } from '../cli.js';
 import { commandPath } from '../completion.js';
-import { main } from '../main.js';
+import { type MainResult, runMain } from '../test-support/run-main.js';
 
 let dir: string;
 let repository: string;
@@ -26,26 +26,8 @@ afterAll(async () => {
 });
 
 /** Runs `e ...args` in-process (no Docker is reached by any case here) and captures what it prints. */
-async function e(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    process.exitCode = undefined;
-    const code = await main(['node', 'e', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
+function e(...args: string[]): Promise<MainResult> {
+  return runMain(args);
 }
 
 const missing = () => join(dir, 'missing.yml');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireStateLock, appendHistory, readStateText, writeStateText } from '@e/core/state';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../main.js';
+import { type MainResult, runMain } from '../test-support/run-main.js';
 
 let dir: string;
 let shared: string;
@@ -18,26 +18,8 @@ afterEach(async () => {
 });
 
 /** Runs `e -s <shared> ...args` in-process and captures what it prints. */
-async function e(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    process.exitCode = undefined;
-    const code = await main(['node', 'e', '-s', shared, ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
+function e(...args: string[]): Promise<MainResult> {
+  return runMain(['-s', shared, ...args]);
 }
 
 /** What a successful module run leaves: the new state.yml and its history entry. */

@@ -9,7 +9,7 @@ import {
   runLabels,
 } from '@e/core/runtime';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../main.js';
+import { type MainResult, runMain } from '../test-support/run-main.js';
 
 vi.mock('@e/core/runtime', async (importOriginal) => ({
   ...(await importOriginal<typeof import('@e/core/runtime')>()),
@@ -30,26 +30,8 @@ afterEach(async () => {
 });
 
 /** Runs `e -s <shared> ...args` in-process and captures what it prints. */
-async function e(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    process.exitCode = undefined;
-    const code = await main(['node', 'e', '-s', shared, ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
+function e(...args: string[]): Promise<MainResult> {
+  return runMain(['-s', shared, ...args]);
 }
 
 function container(id: string, labels: { shared: string; pid: number; host: string }): LabelledContainer {
