@@ -142,7 +142,8 @@ describe('xmlProblems (the check below)', () => {
   ])('%s', (xml, want) => expect(xmlProblems(xml)).toEqual(want));
 });
 
-describe('e graph --format svg (built CLI: npx tsc -b first)', () => {
+// each case starts the built CLI, a few times: a loaded machine needs more than the default 5 s
+describe('e graph --format svg (built CLI: npx tsc -b first)', { timeout: 60_000 }, () => {
   const modules = (
     parse(readFileSync(join(root, 'repository.yml'), 'utf8')) as { components: { name: string }[] }
   ).components
