@@ -167,3 +167,28 @@ describe('Ctrl-C on a terminal during e module install', () => {
     expect(result.screen).toContain('was interrupted, so e stopped and removed its container');
   });
 });
+
+describe('honest rollback', () => {
+  it("a rollback to the revision of a successful apply gives that apply's records back: applied in e status", async () => {
+    const shared = tempShared();
+    const base = ['-r', REPOSITORY, '-s', shared];
+    expect((await e([...base, 'module', 'install', 'azi', '-y'])).exitCode).toBe(0);
+    expect((await e([...base, 'init', 'kafka'])).exitCode).toBe(0);
+    const applied = await e([...base, '-o', 'json', 'apply', 'kafka', '-y']);
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    const revision = JSON.parse(applied.stdout).history as number;
+    const status = async () =>
+      (
+        JSON.parse((await e([...base, '-o', 'json', 'status'])).stdout) as {
+          modules: { module: string; status: string }[];
+        }
+      ).modules.find((m) => m.module === 'kafka')?.status;
+    expect(await status()).toBe('applied');
+    const back = await e([...base, 'state', 'rollback', String(revision - 1), '-y']);
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(back.stdout).toContain('Only state.yml changes: the real infrastructure stays as the modules left it.');
+    expect(await status()).toBe('initialized');
+    expect((await e([...base, 'state', 'rollback', String(revision), '-y'])).exitCode).toBe(0);
+    expect(await status()).toBe('applied');
+  });
+});
