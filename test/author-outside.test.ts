@@ -54,13 +54,21 @@ describe('a module author outside this repository', () => {
     const sdkPkg = JSON.parse(await readFile(join(sdk, 'package.json'), 'utf8'));
     expect(sdkPkg).toMatchObject({ name: '@e/module-sdk', version: '0.1.0', types: './dist/index.d.ts' });
 
-    // build and push both platforms, then again: nothing to build or push
+    // build and push both platforms (what an earlier run left in the engine is untagged, so this
+    // builds), then again: nothing to build or push
     const builds: Record<string, BuildJson> = {};
     for (const name of MODULES) {
+      for (const arch of ['amd64', 'arm64']) {
+        await docker
+          .getImage(`${image(name)}-${arch}`)
+          .remove({ noprune: true })
+          .catch(() => undefined);
+      }
       const built = await run(['module', 'build', name, '--push', '-o', 'json']);
       expect(built.exitCode, built.stderr).toBe(0);
       const result = JSON.parse(built.stdout) as BuildJson;
       builds[name] = result;
+      expect(result.images[0]?.platforms.every((p) => p.built)).toBe(true);
       expect(result.images.map((i) => i.reference)).toEqual([image(name)]);
       expect(result.images[0]?.platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
       for (const p of result.images[0]?.platforms ?? []) {
