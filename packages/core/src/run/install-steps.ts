@@ -127,6 +127,9 @@ export async function runSteps(
         },
       });
     }
+    // in the order of the plan, whatever order parallel steps finished in
+    const order = new Map(plan.steps.map((step, i) => [step.module, i]));
+    outcomes.sort((a, b) => (order.get(a.module) ?? 0) - (order.get(b.module) ?? 0));
     return { ok: !failed, outcomes, skipped };
   });
 }
