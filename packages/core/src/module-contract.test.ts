@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { EXIT, statusSchema } from '@e/module-sdk';
 import { describe, expect, it } from 'vitest';
 import { REQUIRED_COMMANDS } from './repository/model.js';
+import { RESERVED_ENVS } from './repository/rules.js';
 
 /**
  * docs/module-contract.md is the one page a module author reads: every environment variable e
@@ -48,6 +49,11 @@ describe('docs/module-contract.md', () => {
 
   it('names every environment variable e sets in a module container or the SDK reads', () => {
     expect(variables.filter((name) => !named(name))).toEqual([]);
+  });
+
+  it('lets no repository entry set a variable e sets in a module container', () => {
+    const set = envKeys('packages/core/src/run/execute.ts');
+    expect(set.filter((name) => !RESERVED_ENVS.has(name))).toEqual([]);
   });
 
   it('names every status value, as e records them and as the SDK checks them', () => {

@@ -9,8 +9,17 @@ import { REQUIRED_COMMANDS, RESERVED_STATE_KEY } from './model.js';
 import type { PathSegment } from './problem.js';
 import type { RawProblem } from './raw-problem.js';
 
-/** Variables e sets for every module command; a repository cannot override them. */
-const RESERVED_ENVS = new Set(['E_MODULE', 'E_VERSION', 'E_COMMAND', 'E_SHARED', 'E_STATE', 'E_PLATFORM']);
+/** Variables e sets for module commands (docs/module-contract.md); a repository cannot override them. */
+export const RESERVED_ENVS: ReadonlySet<string> = new Set([
+  'E_MODULE',
+  'E_VERSION',
+  'E_COMMAND',
+  'E_SHARED',
+  'E_STATE',
+  'E_INPUTS',
+  'E_PLATFORM',
+  'E_PLAN_FILE',
+]);
 
 type Found = { message: string; hint?: string };
 
@@ -259,7 +268,7 @@ function checkCommands(commands: unknown, path: () => PathSegment[], problems: R
             path: [...path(), k, 'envs', env],
             at: 'key',
             message: `environment variable ${env} is set by e for every command`,
-            hint: 'remove it; e passes E_MODULE, E_VERSION, E_COMMAND, E_SHARED, E_STATE and E_PLATFORM itself',
+            hint: `remove it; e passes ${[...RESERVED_ENVS].join(', ')} itself (E_PLAN_FILE to plan only)`,
             severity: 'warning',
           });
         }
