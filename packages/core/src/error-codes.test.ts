@@ -9,7 +9,9 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 /** Environment variables e reads or sets, which look like codes but are not. */
 const ENV_NAMES = new Set([
   'E_COMMAND',
+  'E_INPUTS',
   'E_MODULE',
+  'E_PLAN_FILE',
   'E_PLATFORM',
   'E_REPOSITORY',
   'E_SHARED',
