@@ -93,7 +93,9 @@ describe('e module test DIR runs the declarative cases against the real image (l
     await writeFile(join(dir, 'tests/typo.yml'), 'run: {command: init}\nexpect:\n  exitCode: 0\n  stat: {}\n');
     const result = await e(['module', 'test', dir]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/typo\.yml:3:3: expect: Unrecognized key: "stat"/);
+    // like a repository error: file:line:col, the field path, what is wrong and a guess
+    expect(result.stderr).toContain('tests/typo.yml:4:3 expect.stat: unknown field "stat" — did you mean "state"?');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
 
