@@ -1,6 +1,12 @@
 // Everything @e/core offers. Commands import the lighter subpath entries (@e/core/runtime, /state,
 // /resolve, /repository, /selector, /terminal, /errors) so they load only what they use.
-export { BASE_IMAGE, baseImageRef, CONTENT_HASH_LABEL, DEFAULT_REGISTRY, registryFromEnv } from './author/base-image.js';
+export {
+  BASE_IMAGE,
+  baseImageRef,
+  CONTENT_HASH_LABEL,
+  DEFAULT_REGISTRY,
+  registryFromEnv,
+} from './author/base-image.js';
 export type {
   BuildEvent,
   BuildModuleOptions,
@@ -20,9 +26,9 @@ export {
   targetVersions,
 } from './author/image-target.js';
 export { chooseMockedState } from './author/mocked-state.js';
-export type { ModuleSource } from './author/module-source.js';
 export type { ModuleProject } from './author/module-project.js';
 export { DEFAULT_DOCKERFILE, imageReferences, moduleNamespace, readModuleProject } from './author/module-project.js';
+export type { ModuleSource } from './author/module-source.js';
 export { findModuleSource, readModuleSource } from './author/module-source.js';
 export type { PlatformTag, PublishedImage } from './author/publish-image.js';
 export { indexManifest, publishMultiArch } from './author/publish-image.js';
