@@ -53,6 +53,7 @@ const DEBIAN_BASE: Record<string, string> = {
   grep: 'grep',
   sed: 'sed',
   dpkg: 'dpkg',
+  'dpkg-query': 'dpkg',
   'apt-get': 'apt',
   mount: 'mount',
 };

@@ -29,7 +29,10 @@ is_debian_root() { [ -f /etc/debian_version ] && [ "$(id -u)" = 0 ]; }
 apt_updated=false
 apt_install() {
   local missing=()
-  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  # installed, not merely known: a removed package keeps its configuration and dpkg -s still finds it
+  for pkg in "$@"; do
+    [ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)" = installed ] || missing+=("$pkg")
+  done
   [ ${#missing[@]} -eq 0 ] && return 0
   is_debian_root || fail "missing Debian packages: ${missing[*]}; install them (apt-get install ${missing[*]}) or run setup as root"
   echo "    installing ${missing[*]} (apt-get)"
