@@ -1,5 +1,5 @@
 import { constants, lstatSync, readdirSync, type Stats } from 'node:fs';
-import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -144,9 +144,4 @@ export async function stagedChanges(stage: Stage): Promise<EntryChange[]> {
 
 function sameStamp(a: EntryStamp, b: EntryStamp): boolean {
   return a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
-}
-
-/** Removes a staging copy (after its merge, or when its run is dropped). */
-export async function removeStage(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true, maxRetries: 2 });
 }
