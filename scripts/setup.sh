@@ -141,4 +141,8 @@ node scripts/build-images.mjs
 # e completion bash|zsh|fish is tested in each real shell (bash is always there)
 { command -v zsh && command -v fish; } >/dev/null 2>&1 || { step "zsh and fish (for the completion tests)"; apt_install zsh fish; done_step "installed"; }
 
+# --- 8. PostgreSQL for the state backend tests ------------------------------------------------
+# only installed: the tests start (and stop) a throw-away cluster of their own with initdb + pg_ctl
+[ "$(dpkg-query -W -f='${db:Status-Status}' postgresql 2>/dev/null)" = installed ] || { step "postgresql (for the state backend tests)"; apt_install postgresql; done_step "installed"; }
+
 printf '==> setup done in %s\n' "$(seconds_since "$total_start")"

@@ -13,6 +13,10 @@ export interface GlobalOptions {
   shared: string;
   output: 'text' | 'json' | 'yaml';
   platform?: string;
+  /** Where the state lives: unset for the shared directory, `postgres://...` for PostgreSQL. */
+  state?: string;
+  /** The named environment within a state backend. */
+  env: string;
   debug: boolean;
 }
 
@@ -35,6 +39,12 @@ export function buildProgram(): Command {
     )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
     .option('--platform <os/arch>', "platform to run modules on (default: the engine's)", process.env.E_PLATFORM)
+    .option(
+      '--state <url>',
+      'where the state lives: postgres://user@host:port/db (default: the shared directory)',
+      process.env.E_STATE_URL,
+    )
+    .option('--env <name>', 'named environment within the state backend', process.env.E_ENV ?? 'default')
     .option('--debug', 'show stack traces of errors', false)
     .addHelpText('after', '\nRun e --version (or e -v) to print the version of e.')
     .showHelpAfterError('(run e --help for usage)')
