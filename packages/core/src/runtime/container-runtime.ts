@@ -100,6 +100,11 @@ export interface LabelledContainer {
 export interface ContainerRuntime {
   /** Where the engine answers (socket path or DOCKER_HOST), for messages. */
   readonly endpoint: string;
+  /**
+   * True when the engine cannot see e's files (DOCKER_HOST tcp:// or ssh://): mounts then travel
+   * as tars into volumes and back instead of bind mounts.
+   */
+  readonly remote?: boolean;
   /** The engine's own platform (`docker info`). */
   enginePlatform(): Promise<Platform>;
   /** The local image, or undefined when the engine does not have it. */

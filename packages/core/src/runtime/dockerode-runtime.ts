@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type Dockerode from 'dockerode';
 import { RuntimeError } from '../errors.js';
@@ -9,6 +10,7 @@ import {
   type PullOptions,
   type PullProgress,
   type RegistryImage,
+  type RunMount,
   type RunOutcome,
   type RunSpec,
 } from './container-runtime.js';
@@ -42,7 +44,7 @@ interface PullEvent {
  */
 export async function createDockerRuntime(): Promise<ContainerRuntime> {
   const Docker = loadDockerode();
-  return new DockerodeRuntime(new Docker(), describeEndpoint());
+  return new DockerodeRuntime(new Docker(), describeEndpoint(), isRemoteEngine());
 }
 
 type CommonJsCache = Record<
@@ -100,11 +102,13 @@ export function loadDockerode(): typeof Dockerode {
 
 class DockerodeRuntime implements ContainerRuntime {
   readonly endpoint: string;
+  readonly remote: boolean;
   readonly #docker: Dockerode;
 
-  constructor(docker: Dockerode, endpoint: string) {
+  constructor(docker: Dockerode, endpoint: string, remote: boolean) {
     this.#docker = docker;
     this.endpoint = endpoint;
+    this.remote = remote;
   }
 
   #info: Promise<EngineInfo> | undefined;
@@ -140,6 +144,8 @@ class DockerodeRuntime implements ContainerRuntime {
    * endpoint when e cannot reach the registry (a remote engine's network).
    */
   async registryImage(ref: string): Promise<RegistryImage> {
+    // a remote engine pulls over its own network: what it sees decides (a localhost registry is its own)
+    if (this.remote) return this.#distribution(ref);
     try {
       const manifest = await readManifest(ref, { insecure: insecureRegistries(await this.#engineInfo()) });
       return {
@@ -222,9 +228,18 @@ class DockerodeRuntime implements ContainerRuntime {
       const why = 'e was interrupted before the container started';
       throw markNotStarted(engineError(new Error(why), this.endpoint, 'start the container'));
     }
-    const container = await this.#call(`create a container from ${spec.image}`, () =>
-      this.#docker.createContainer(createOptions(spec, env)),
-    ).catch((error: unknown) => Promise.reject(markNotStarted(error)));
+    // a remote engine cannot see e's files: each mount becomes a volume filled through the archive API
+    const copies = this.remote ? new RemoteCopies(this.#docker, this.endpoint, spec) : undefined;
+    let container: Dockerode.Container;
+    try {
+      await copies?.prepare();
+      container = await this.#call(`create a container from ${spec.image}`, () =>
+        this.#docker.createContainer(createOptions(spec, env, copies?.volumes)),
+      );
+    } catch (error) {
+      await copies?.removeVolumes();
+      throw markNotStarted(error);
+    }
     let ended: RunOutcome['ended'] = 'exited';
     let timer: NodeJS.Timeout | undefined;
     const stop = (why: 'timed-out' | 'aborted') => {
@@ -244,6 +259,7 @@ class DockerodeRuntime implements ContainerRuntime {
         )) as NodeJS.ReadableStream;
         waiting = this.#call('wait for the container', () => container.wait({ condition: 'next-exit' }));
         waiting.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+        await copies?.copyIn(container);
         await this.#call(`start the container from ${spec.image}`, () => container.start());
       } catch (error) {
         throw markNotStarted(error);
@@ -257,11 +273,15 @@ class DockerodeRuntime implements ContainerRuntime {
         throw error;
       });
       const [{ StatusCode }] = await Promise.all([waiting, reading]);
+      // what the module left comes back only from a run that ended by itself (nothing else is merged)
+      if (ended === 'exited') await copies?.copyOut(container);
       return { exitCode: ended === 'exited' ? StatusCode : null, ended, containerId: container.id };
     } finally {
       if (timer) clearTimeout(timer);
       spec.signal?.removeEventListener('abort', onAbort);
+      // v: the anonymous volumes of a remote run go with it, its named ones after it
       await container.remove({ force: true, v: true }).catch(() => undefined);
+      await copies?.removeVolumes();
     }
   }
 
@@ -291,7 +311,7 @@ class DockerodeRuntime implements ContainerRuntime {
 }
 
 /** Least privilege: no privileged mode, no-new-privileges, the shared directory as the only mount. */
-function createOptions(spec: RunSpec, env: string[]): Dockerode.ContainerCreateOptions {
+function createOptions(spec: RunSpec, env: string[], volumes?: readonly string[]): Dockerode.ContainerCreateOptions {
   return {
     Image: spec.image,
     Cmd: spec.cmd,
@@ -305,12 +325,19 @@ function createOptions(spec: RunSpec, env: string[]): Dockerode.ContainerCreateO
     AttachStderr: true,
     platform: formatPlatform(spec.platform),
     HostConfig: {
-      Mounts: spec.mounts.map((m) => ({
-        Type: 'bind' as const,
-        Source: m.source,
-        Target: m.target,
-        ReadOnly: m.readOnly,
-      })),
+      Mounts: spec.mounts.map(
+        (m, i): Dockerode.MountSettings =>
+          volumes
+            ? // '' anonymous (removed with the container); NoCopy: the image's files at the target stay out
+              {
+                Type: 'volume' as const,
+                Source: volumes[i] ?? '',
+                Target: m.target,
+                ReadOnly: m.readOnly,
+                VolumeOptions: { NoCopy: true } as Dockerode.MountSettings['VolumeOptions'],
+              }
+            : { Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly },
+      ),
       Privileged: false,
       SecurityOpt: ['no-new-privileges'],
       CapDrop: ['ALL'],
@@ -321,6 +348,120 @@ function createOptions(spec: RunSpec, env: string[]): Dockerode.ContainerCreateO
       AutoRemove: false,
     },
   };
+}
+
+/**
+ * The mounts of a run on a remote engine, carried as tars through the archive API: into the
+ * container's volumes before it starts, and the writable ones back into e's copy after it ends.
+ */
+class RemoteCopies {
+  readonly #docker: Dockerode;
+  readonly #endpoint: string;
+  readonly #spec: RunSpec;
+
+  constructor(docker: Dockerode, endpoint: string, spec: RunSpec) {
+    this.#docker = docker;
+    this.#endpoint = endpoint;
+    this.#spec = spec;
+  }
+
+  /**
+   * Per mount, the volume the container gets: '' for a writable one (anonymous, filled through the
+   * container before it starts); a named one for a read-only mount (an anonymous volume cannot be
+   * read-only, and a read-only one takes no archive), filled here through a carrier container.
+   */
+  readonly volumes: string[] = [];
+
+  async prepare(): Promise<void> {
+    const { isEmptyDirectory, packDirectory } = await import('./remote-shared.js');
+    for (const mount of this.#spec.mounts) {
+      if (!mount.readOnly) {
+        this.volumes.push('');
+        continue;
+      }
+      const name = `e-ro-${randomUUID()}`;
+      await this.#call('create a volume', () =>
+        this.#docker.createVolume({ Name: name, Labels: { ...this.#spec.labels } }),
+      );
+      this.volumes.push(name);
+      if (!(await isEmptyDirectory(mount.source)))
+        await this.#carry(name, () => packDirectory(mount.source, this.#nested(mount)));
+    }
+  }
+
+  /** Fills the writable volumes through the created container (not started yet). */
+  async copyIn(container: Dockerode.Container): Promise<void> {
+    const { packDirectory } = await import('./remote-shared.js');
+    for (const mount of this.#spec.mounts) {
+      if (mount.readOnly) continue;
+      await this.#call(`copy ${mount.source} into the container`, () =>
+        container.putArchive(packDirectory(mount.source, this.#nested(mount)), { path: mount.target }),
+      );
+    }
+  }
+
+  async removeVolumes(): Promise<void> {
+    for (const name of this.volumes) {
+      if (name !== '')
+        await this.#docker
+          .getVolume(name)
+          .remove({ force: true })
+          .catch(() => undefined);
+    }
+  }
+
+  async copyOut(container: Dockerode.Container): Promise<void> {
+    const { syncFromTar } = await import('./remote-shared.js');
+    for (const mount of this.#spec.mounts) {
+      if (mount.readOnly) continue;
+      const tar = await this.#call(`copy ${mount.target} out of the container`, () =>
+        container.getArchive({ path: mount.target }),
+      );
+      await syncFromTar(tar, mount.source, this.#nested(mount));
+    }
+  }
+
+  async #carry(volume: string, tar: () => NodeJS.ReadableStream): Promise<void> {
+    const carrier = await this.#call('create a container to fill a volume', () =>
+      this.#docker.createContainer({
+        Image: this.#spec.image,
+        Labels: { ...this.#spec.labels },
+        platform: formatPlatform(this.#spec.platform),
+        HostConfig: {
+          Mounts: [{ Type: 'volume', Source: volume, Target: '/e-carrier', ReadOnly: false }],
+          NetworkMode: 'none',
+        },
+      } as Dockerode.ContainerCreateOptions),
+    );
+    try {
+      await this.#call('fill a volume', () => carrier.putArchive(tar(), { path: '/e-carrier' }));
+    } finally {
+      await carrier.remove({ force: true }).catch(() => undefined);
+    }
+  }
+
+  /** The top-level names under `mount` where other mounts go: they travel on their own. */
+  #nested(mount: RunMount): Set<string> {
+    const names = new Set<string>();
+    for (const other of this.#spec.mounts) {
+      if (other.target.startsWith(`${mount.target}/`))
+        names.add(other.target.slice(mount.target.length + 1).split('/')[0] as string);
+    }
+    return names;
+  }
+
+  async #call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw engineError(error, this.#endpoint, doing);
+    }
+  }
+}
+
+/** Local unless DOCKER_HOST (or --engine, which sets it) names a TCP or SSH endpoint. */
+export function isRemoteEngine(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^(tcp|ssh|https?):\/\//i.test(env.DOCKER_HOST ?? '');
 }
 
 function toProgress(event: PullEvent): PullProgress {

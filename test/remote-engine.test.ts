@@ -1,0 +1,95 @@
+/*
+ * Modules on a remote engine: a second dockerd on this machine that cannot see e's files (its own
+ * mount namespace with a private /tmp, where every shared directory of these tests lives). A bind
+ * mount would show the module an empty /shared; e must carry the staged copy there and back.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { e, ROOT, tempShared } from './support/run-e.js';
+import { type SecondEngine, startSecondEngine } from './support/second-engine.js';
+
+const REPOSITORY = join(ROOT, 'repository.yml');
+
+let engine: SecondEngine;
+
+beforeAll(async () => {
+  engine = await startSecondEngine();
+}, 90_000);
+
+afterAll(async () => {
+  await engine?.stop();
+}, 60_000);
+
+/** What the second engine still holds of e's runs: containers and volumes (none after a run). */
+async function leftovers(): Promise<{ containers: number; volumes: number }> {
+  const containers = await engine.docker.listContainers({ all: true });
+  const volumes = (await engine.docker.listVolumes()).Volumes ?? [];
+  return { containers: containers.length, volumes: volumes.length };
+}
+
+describe('a remote engine (DOCKER_HOST=tcp://..., or --engine)', () => {
+  it('cannot see the shared directory: a bind mount of it shows an empty folder', async () => {
+    const shared = tempShared();
+    writeFileSync(join(shared, 'marker'), 'here\n');
+    const image = 'localhost:5000/modules/hello:0.1.0';
+    await new Promise<void>((resolve, reject) =>
+      engine.docker.pull(image, (error: Error | null, stream: NodeJS.ReadableStream) => {
+        if (error) return reject(error);
+        engine.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()));
+      }),
+    );
+    const container = await engine.docker.createContainer({
+      Image: image,
+      Entrypoint: ['ls', '-A', '/x'],
+      HostConfig: { Binds: [`${shared}:/x`] },
+    });
+    try {
+      const waited = container.wait({ condition: 'next-exit' });
+      await container.start();
+      await waited;
+      const logs = (await container.logs({ stdout: true, stderr: true })).toString('utf8');
+      expect(logs).not.toContain('marker');
+    } finally {
+      await container.remove({ force: true });
+    }
+  });
+
+  it('runs the walk-through (azi, a hand edit, kafka): the module files come back and nothing is left on the engine', async () => {
+    const shared = tempShared();
+    const base = ['-r', REPOSITORY, '-s', shared];
+    const env = { DOCKER_HOST: engine.host };
+
+    const initAzi = await e([...base, 'module', 'init', 'azi'], { env });
+    expect(initAzi.exitCode, initAzi.stderr).toBe(0);
+    expect(existsSync(join(shared, 'azi-config.yml'))).toBe(true);
+
+    const applyAzi = await e([...base, 'apply', 'azi', '-y'], { env });
+    expect(applyAzi.exitCode, applyAzi.stderr).toBe(0);
+    const afterAzi = parse(readFileSync(join(shared, 'state.yml'), 'utf8'));
+    expect(afterAzi.azi.nodes).toHaveLength(5);
+
+    // a person edits node 1's IPs by hand
+    const state = readFileSync(join(shared, 'state.yml'), 'utf8');
+    const edited = state.replace(/(privateIP: 10\.0\.0\.)1$/m, '$1100').replace(/(publicIP: 213\.1\.1\.)1$/m, '$1100');
+    expect(edited).not.toBe(state);
+    writeFileSync(join(shared, 'state.yml'), edited);
+
+    // the same engine chosen by --engine instead of DOCKER_HOST
+    const engineFlag = ['--engine', engine.host];
+    const initKafka = await e([...base, ...engineFlag, 'module', 'init', 'kafka']);
+    expect(initKafka.exitCode, initKafka.stderr).toBe(0);
+    const kafkaConfig = readFileSync(join(shared, 'kafka-config.yml'), 'utf8');
+    expect(kafkaConfig).toContain('10.0.0.100');
+
+    const applyKafka = await e([...base, ...engineFlag, 'apply', 'kafka', '-y']);
+    expect(applyKafka.exitCode, applyKafka.stderr).toBe(0);
+    const afterKafka = parse(readFileSync(join(shared, 'state.yml'), 'utf8'));
+    expect(afterKafka.kafka).toBeDefined();
+    const node1 = afterKafka.azi.nodes.find((n: { privateIP: string }) => n.privateIP === '10.0.0.100');
+    expect(node1?.usedBy).toBe('kafka');
+
+    expect(await leftovers()).toEqual({ containers: 0, volumes: 0 });
+  }, 240_000);
+});
