@@ -1,4 +1,5 @@
 import { buildProgram } from './cli.js';
+import { configuredFormat } from './e-config-options.js';
 import { printDocument, takeResult } from './output.js';
 
 /** Runs the CLI and returns the process exit code. Only this function catches and prints errors. */
@@ -15,13 +16,16 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
     // with -o json|yaml every command prints one document, also one that has no result of its own
-    if (format !== undefined) printDocument(format, takeResult()?.data ?? { ok: true });
+    // -o from the command line, else output: from e.yml
+    const chosen = format ?? configuredFormat();
+    if (chosen !== undefined) printDocument(chosen, takeResult()?.data ?? { ok: true });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     const report = await reportError(error, debug);
-    if (report !== undefined && format !== undefined) {
+    const chosen = format ?? configuredFormat();
+    if (report !== undefined && chosen !== undefined) {
       const result = takeResult();
-      printDocument(format, {
+      printDocument(chosen, {
         ok: false,
         error: report.error,
         ...(result !== undefined ? { result: result.data } : {}),

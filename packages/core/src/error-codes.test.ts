@@ -9,6 +9,7 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 /** Environment variables e reads or sets, which look like codes but are not. */
 const ENV_NAMES = new Set([
   'E_COMMAND',
+  'E_ENV',
   'E_INPUTS',
   'E_MODULE',
   'E_PLAN_FILE',
@@ -16,6 +17,7 @@ const ENV_NAMES = new Set([
   'E_REPOSITORY',
   'E_SHARED',
   'E_STATE',
+  'E_STATE_URL',
   'E_TEST_REGISTRY',
   'E_VERSION',
 ]);

@@ -8,6 +8,8 @@ export type { RunAccess } from '../runtime/container-runtime.js';
 export { DEFAULT_ACCESS, runAccess } from '../runtime/run-access.js';
 export { CAPABILITY_SPELLINGS, LINUX_CAPABILITIES } from './capabilities.js';
 export { didYouMean } from './did-you-mean.js';
+export type { EConfig } from './e-config.js';
+export { E_CONFIG_FILE, ENGINE_URL, eConfigJsonSchema, eConfigPath, loadEConfig, parseEConfig } from './e-config.js';
 export { defaultVersion, findComponent, findVersion, sortedVersions } from './find-module.js';
 export type { ImageReference } from './image-reference.js';
 export { checkImageReference, parseImageReference } from './image-reference.js';
