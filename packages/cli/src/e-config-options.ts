@@ -24,6 +24,7 @@ const GLOBALS = [
  * loaded when there is no e.yml and no --engine.
  */
 export async function applyEConfig(program: Command, action: Command): Promise<void> {
+  configuredOutput = undefined;
   const fromFlag = (key: string) => program.getOptionValueSource(key) === 'cli';
   const repository = program.getOptionValue('repository') as string | undefined;
   const path = configPath(fromFlag('repository') || process.env.E_REPOSITORY ? repository : undefined);

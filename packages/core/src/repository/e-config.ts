@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { RepositoryError } from '../errors.js';
 import { parsePlatform } from '../runtime/platform.js';
 import { didYouMean } from './did-you-mean.js';
-import { formatPath, formatProblem, type PathSegment, type Problem } from './problem.js';
+import { compareProblems, formatPath, formatProblem, type PathSegment, type Problem } from './problem.js';
 import { readYaml } from './yaml-source.js';
 
 /** The file of a team's defaults, next to the repository file. */
@@ -137,6 +137,7 @@ export function parseEConfig(text: string, file: string): EConfig {
     }
   }
   if (problems.length > 0) {
+    problems.sort(compareProblems);
     const first = problems[0] as Problem;
     const more =
       problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { isEError } from '../errors.js';
+import { eConfigJsonSchema, eConfigPath, parseEConfig } from './e-config.js';
+
+function refusal(text: string): { message: string; hint?: string } {
+  try {
+    parseEConfig(text, '/team/e.yml');
+  } catch (error) {
+    if (!isEError(error)) throw error;
+    expect(error.code).toBe('E_CONFIG_INVALID');
+    return { message: error.message, hint: error.hint };
+  }
+  throw new Error('e.yml was accepted');
+}
+
+describe('e.yml', () => {
+  it('reads every setting; a relative repository path is relative to the file', () => {
+    const config = parseEConfig(
+      'repository: platform/repository.yml\nstate: postgres://e@db:5432/e?schema=e\nenv: prod\nplatform: linux/arm64\nengine: ssh://ops@builder\noutput: json\nprefer: [rook]\n',
+      '/team/e.yml',
+    );
+    expect(config).toEqual({
+      file: '/team/e.yml',
+      repository: '/team/platform/repository.yml',
+      state: 'postgres://e@db:5432/e?schema=e',
+      env: 'prod',
+      platform: 'linux/arm64',
+      engine: 'ssh://ops@builder',
+      output: 'json',
+      prefer: ['rook'],
+    });
+  });
+
+  it('keeps a repository URL as written, and an empty file means no settings', () => {
+    expect(parseEConfig('repository: https://example.org/repository.yml\n', '/t/e.yml').repository).toBe(
+      'https://example.org/repository.yml',
+    );
+    expect(parseEConfig('', '/t/e.yml')).toEqual({ file: '/t/e.yml' });
+  });
+
+  it('refuses an unknown setting with its position and a guess', () => {
+    const { message, hint } = refusal('env: prod\nstatee: postgres://x@y/z\n');
+    expect(message).toBe('/team/e.yml:2:1 statee: unknown setting "statee".');
+    expect(hint).toBe('did you mean state?');
+  });
+
+  it('refuses wrong values, one sentence naming the first and counting the others', () => {
+    const { message } = refusal('output: xml\nenv: -bad\nengine: docker.example.org\n');
+    expect(message).toMatch(
+      /^\/team\/e\.yml:1:9 output: must be text, json or yaml, not .*xml.* \(and 2 more problems\)\.$/,
+    );
+  });
+
+  it('refuses a platform e cannot parse, and YAML that is not a map', () => {
+    expect(refusal('platform: linux\n').message).toMatch(
+      /^\/team\/e\.yml:1:11 platform: platform "linux" names an operating system/,
+    );
+    expect(refusal('- a\n- b\n').message).toMatch(/^\/team\/e\.yml:1:1: e\.yml must be a map of settings/);
+    expect(refusal('env: [\n').message).toMatch(/^\/team\/e\.yml:\d+:\d+: /);
+  });
+
+  it('is looked for next to a local repository file, else in the working directory', () => {
+    expect(eConfigPath('../platform/repository.yml', '/work/x')).toBe('/work/platform/e.yml');
+    expect(eConfigPath('https://example.org/r.yml', '/work/x')).toBe('/work/x/e.yml');
+    expect(eConfigPath(undefined, '/work/x')).toBe('/work/x/e.yml');
+  });
+
+  it('has a JSON Schema that lists every setting and nothing else', () => {
+    const schema = eConfigJsonSchema() as { properties: Record<string, unknown>; additionalProperties: boolean };
+    expect(Object.keys(schema.properties).sort()).toEqual([
+      'engine',
+      'env',
+      'output',
+      'platform',
+      'prefer',
+      'repository',
+      'state',
+    ]);
+    expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+describe('docs/e.schema.json', () => {
+  it('equals eConfigJsonSchema() (regenerate with the snippet in docs/team.md)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { fileURLToPath } = await import('node:url');
+    const path = fileURLToPath(new URL('../../../../docs/e.schema.json', import.meta.url));
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(eConfigJsonSchema());
+  });
+});
