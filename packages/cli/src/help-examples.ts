@@ -127,9 +127,17 @@ export const EXAMPLES: Readonly<Record<string, Examples>> = {
     ['e state rollback 3 --dry-run', 'what returning to revision 3 would change'],
     ['e state rollback 3 -y', 'return state.yml to revision 3 without asking'],
   ],
+  'state push': [
+    ['e state push --state postgres://e@db:5432/e --env prod', 'move ./shared into PostgreSQL, history included'],
+    ['e state push --state postgres://e@db:5432/e --env prod --force', 'replace the state already there'],
+  ],
+  'state pull': [
+    ['e state pull --state postgres://e@db:5432/e --env prod -s ./local', 'copy it back into a local directory'],
+  ],
   'state unlock': [
     ['e state unlock', 'remove a lock whose e is gone'],
     ['e state unlock --force', 'also when its holder may still run'],
+    ['e state unlock --state postgres://e@db:5432/e --env prod', 'who holds that lock; --force ends its session'],
   ],
   completion: [
     ['source <(e completion bash)', 'in ~/.bashrc'],

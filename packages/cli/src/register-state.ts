@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { globalOptions } from './cli.js';
+import { stateUrlOf } from './state-backend.js';
 
-/** Registers e state show|history|rollback|unlock. Handlers are imported lazily from commands/. */
+/** Registers e state show|history|rollback|unlock|push|pull. Handlers are imported lazily from commands/. */
 export function registerStateCommands(state: Command): void {
   state
     .command('show [section]')
@@ -37,9 +38,37 @@ export function registerStateCommands(state: Command): void {
     .description(
       'remove the state lock left by an e process that is gone, and list the containers other hosts started on this shared directory',
     )
-    .option('--force', 'remove the lock even if its holder may still be running, and those containers', false)
+    .option(
+      '--force',
+      "remove the lock even if its holder may still be running, and those containers (with --state: end the holder's database session)",
+      false,
+    )
     .action(async (options: { force: boolean }, command: Command) => {
       const { stateUnlock } = await import('./commands/state-unlock.js');
-      await stateUnlock({ ...globalOptions(command), ...options });
+      await stateUnlock({ ...globalOptions(command), ...options, stateUrl: stateUrlOf(command) });
     });
+
+  for (const verb of ['push', 'pull'] as const) {
+    state
+      .command(verb)
+      .description(
+        verb === 'push'
+          ? 'copy the shared directory’s state, module files and history to the --state PostgreSQL environment'
+          : 'copy the --state PostgreSQL environment’s state, module files and history into the shared directory',
+      )
+      .option(
+        '--force',
+        `replace a state the ${verb === 'push' ? 'environment' : 'shared directory'} already holds`,
+        false,
+      )
+      .option('--lock-timeout <duration>', 'how long to wait for the state lock (e.g. 30s, 2m)', '0s')
+      .action(async (options: { force: boolean; lockTimeout: string }, command: Command) => {
+        const { statePush, statePull } = await import('./commands/state-transfer.js');
+        await (verb === 'push' ? statePush : statePull)({
+          ...globalOptions(command),
+          ...options,
+          stateUrl: stateUrlOf(command),
+        });
+      });
+  }
 }

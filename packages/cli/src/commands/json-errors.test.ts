@@ -75,6 +75,8 @@ const CASES: readonly [path: string, args: () => string[], code: string][] = [
   ['state history', () => ['state', 'history', 'first'], 'E_HISTORY_ENTRY_INVALID'],
   ['state rollback', () => ['state', 'rollback', 'last'], 'E_REVISION_INVALID'],
   ['state unlock', () => ['state', 'unlock', '--bogus'], 'E_USAGE'],
+  ['state push', () => ['state', 'push'], 'E_STATE_URL_MISSING'],
+  ['state pull', () => ['state', 'pull', '--state', 'mysql://db/e'], 'E_STATE_URL_INVALID'],
   ['completion', () => ['completion', 'tcsh'], 'E_USAGE'],
 ];
 

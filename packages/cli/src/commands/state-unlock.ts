@@ -13,6 +13,8 @@ import { emit, terminalText } from '../output.js';
 
 export interface StateUnlockOptions extends GlobalOptions {
   force: boolean;
+  /** --state or E_STATE_URL: unlock that backend's environment instead of the directory's lock. */
+  stateUrl?: string;
 }
 
 interface ContainerReport {
@@ -30,6 +32,7 @@ interface ContainerReport {
  * lists them.
  */
 export async function stateUnlock(options: StateUnlockOptions): Promise<void> {
+  if (options.stateUrl !== undefined) return unlockBackend(options, options.stateUrl);
   const shared = resolve(options.shared);
   const { removed, liveness } = await unlockState(shared, { force: options.force });
   const containers = await settleContainers(shared, options.force);
@@ -89,6 +92,24 @@ async function settleContainers(shared: string, force: boolean): Promise<Contain
     const what = force ? 'remove' : 'look for';
     return { removed: [], foreign: [], error: `Could not ${what} the containers of ${shared}: ${error.message}` };
   }
+}
+
+/**
+ * With --state: a lock whose session is gone leaves at most a holder row, which goes; a held one is
+ * reported with its holder, and --force ends the holder's session (PostgreSQL then releases it).
+ */
+async function unlockBackend(options: StateUnlockOptions, url: string): Promise<void> {
+  const { openStateBackend } = await import('../state-backend.js');
+  const backend = await openStateBackend(url, options.env);
+  const { removed, terminated } = await backend.unlock({ force: options.force });
+  emit(
+    options.output,
+    { unlocked: removed !== undefined, holder: removed ?? null, terminated, state: backend.label },
+    () =>
+      removed === undefined
+        ? `The state of ${backend.label} is not locked.`
+        : `Ended database session ${removed.backendPid} of ${describeHolder(removed)} (user ${removed.user}), which held the state lock of ${backend.label}.`,
+  );
 }
 
 function count(items: readonly unknown[], noun: string): string {

@@ -191,7 +191,7 @@ export async function runPrepared(
     outcome = await executeStaged(session, prepared, stage, {
       runId: marker.id,
       timeoutMs: request.timeoutMs,
-      signal: request.signal,
+      signal: anySignal(request.signal, session.lost),
       onOutput: (stream, chunk) => {
         tails[stream].push(chunk);
         return events.output(stream, chunk);
@@ -280,6 +280,11 @@ function runError(code: string, why: string, settled: SettledRun, exitCode: numb
     exitCode,
     hint: `e state history ${settled.entry.seq} shows the run.`,
   });
+}
+
+function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  return present.length <= 1 ? present[0] : AbortSignal.any(present);
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

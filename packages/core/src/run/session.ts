@@ -16,6 +16,8 @@ export interface RunSession {
   /** The e command line, for the lock and the history. */
   readonly by: string;
   notice(message: string): void;
+  /** With a state backend: aborted when its lock is lost; module runs then stop. */
+  readonly lost?: AbortSignal;
   /** Runs `fn` when no other exclusive section of this session runs (merges, record writes). */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -41,7 +43,7 @@ export async function withRunSession<T>(
   return withStateLock(
     options.shared,
     { command: options.by, timeoutMs: options.lockTimeoutMs, onNotice: notice, recoverInterrupted: false },
-    async () => {
+    async (lock) => {
       // a container left by a killed e may still write its staging copy: remove it before settling its run
       const { removed, foreign } = await cleanLeftoverContainers(runtime, { shared: options.shared });
       for (const container of removed) {
@@ -61,6 +63,7 @@ export async function withRunSession<T>(
         shared: options.shared,
         by: options.by,
         notice,
+        lost: lock.lost,
         exclusive<R>(section: () => Promise<R>): Promise<R> {
           const result = queue.then(section, section);
           queue = result.catch(() => undefined);

@@ -8,6 +8,8 @@ export { changedPaths, changedTopLevelKeys, checkStateChange } from './check-sta
 export type { InstalledRecord, InstalledRecordInput, StateSource } from './installed-records.js';
 export { getInstalled, readInstalled, removeInstalled, setInstalled } from './installed-records.js';
 export { parseDuration } from './parse-duration.js';
+export type { BackendHold, StateBackend } from './state-backend.js';
+export { stateBackendFor, useStateBackend } from './state-backend.js';
 export { stateDiff } from './state-diff.js';
 export type { StateData, StateParse } from './state-file.js';
 export { parseStateText, renderStateText } from './state-file.js';

@@ -28,6 +28,8 @@ export interface StateLockOptions {
 
 export interface StateLock {
   readonly holder: LockHolder;
+  /** With a state backend: aborted when its lock is lost (see state-backend.ts). */
+  readonly lost?: AbortSignal;
   /** Removes the lock if it is still ours. Safe to call twice. */
   release(): Promise<void>;
 }
@@ -295,7 +297,7 @@ function lockedError(path: string, holder: LockHolder | undefined, timeoutMs: nu
   });
 }
 
-function formatMs(ms: number): string {
+export function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 

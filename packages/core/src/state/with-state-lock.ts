@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { stateBackendFor } from './state-backend.js';
 import { acquireStateLock, type StateLock, type StateLockOptions } from './state-lock.js';
 
 export interface WithStateLockOptions extends StateLockOptions {
@@ -11,9 +13,25 @@ export interface WithStateLockOptions extends StateLockOptions {
 
 /**
  * Runs `fn` while holding the state lock of `shared`; the lock is released however `fn` ends.
- * Everything that writes state.yml or the history runs inside one of these.
+ * Everything that writes state.yml or the history runs inside one of these. When a state backend
+ * is registered for `shared` (state-backend.ts), its lock is taken first and the directory is a
+ * working copy: filled from the backend before `fn`, written back after it.
  */
 export async function withStateLock<T>(
+  shared: string,
+  options: WithStateLockOptions,
+  fn: (lock: StateLock) => Promise<T>,
+): Promise<T> {
+  const backend = stateBackendFor(resolve(shared));
+  if (backend === undefined) return withLocalLock(shared, options, fn);
+  return backend.withLock(resolve(shared), options, (hold) =>
+    withLocalLock(shared, options, (lock) =>
+      fn({ holder: lock.holder, release: () => lock.release(), lost: hold.lost }),
+    ),
+  );
+}
+
+async function withLocalLock<T>(
   shared: string,
   options: WithStateLockOptions,
   fn: (lock: StateLock) => Promise<T>,
