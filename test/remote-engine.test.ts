@@ -92,4 +92,16 @@ describe('a remote engine (DOCKER_HOST=tcp://..., or --engine)', () => {
 
     expect(await leftovers()).toEqual({ containers: 0, volumes: 0 });
   }, 240_000);
+
+  it('e doctor says the engine is remote, with its platform', async () => {
+    const shared = tempShared();
+    const result = await e(['-r', REPOSITORY, '-s', shared, '--engine', engine.host, 'doctor', '-o', 'json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const { checks } = JSON.parse(result.stdout) as { checks: { check: string; status: string; detail: string }[] };
+    expect(checks.find((c) => c.check === 'engine')?.detail).toBe(
+      `remote at DOCKER_HOST=${engine.host} (the shared directory travels to it as a tar for each run), linux/amd64`,
+    );
+    expect(checks.find((c) => c.check === 'emulation')?.status).toBe('warn');
+    expect(checks.find((c) => c.check === 'registry')?.status).toBe('ok');
+  });
 });

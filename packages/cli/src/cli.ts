@@ -43,11 +43,15 @@ export function buildProgram(): Command {
     // commander hands to this option (state-backend.ts reads E_STATE_URL)
     .option('--state <url>', 'where the state lives: postgres://user@host:port/db (default: the shared directory)')
     .option('--env <name>', 'named environment within the state backend', process.env.E_ENV ?? 'default')
+    .option('--engine <url>', 'Docker engine: unix:///path, tcp://host:port or ssh://user@host (default: DOCKER_HOST)')
     .option('--debug', 'show stack traces of errors', false)
     .addHelpText('after', '\nRun e --version (or e -v) to print the version of e.')
     .showHelpAfterError('(run e --help for usage)')
     .exitOverride()
     .hook('preAction', async (_program, actionCommand) => {
+      // e.yml fills what no flag and no environment variable set; --engine points dockerode at an engine
+      const { applyEConfig } = await import('./e-config-options.js');
+      await applyEConfig(program, actionCommand);
       const problem = platformOptionProblem(program);
       if (problem !== undefined) {
         const { RuntimeError } = await import('@e/core/errors');

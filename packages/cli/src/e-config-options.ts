@@ -8,6 +8,18 @@ export function configuredFormat(): 'json' | 'yaml' | undefined {
   return configuredOutput;
 }
 
+/** The e.yml read for this command, and (for e doctor, which reports it) why it was refused. */
+let usedFile: string | undefined;
+let problem: { message: string; hint?: string } | undefined;
+
+export function configFileUsed(): string | undefined {
+  return usedFile;
+}
+
+export function configFileProblem(): { message: string; hint?: string } | undefined {
+  return problem;
+}
+
 /** The e.yml settings that stand for a global option, and the environment variable that wins over each. */
 const GLOBALS = [
   { key: 'repository', env: 'E_REPOSITORY' },
@@ -25,12 +37,20 @@ const GLOBALS = [
  */
 export async function applyEConfig(program: Command, action: Command): Promise<void> {
   configuredOutput = undefined;
+  usedFile = undefined;
+  problem = undefined;
   const fromFlag = (key: string) => program.getOptionValueSource(key) === 'cli';
   const repository = program.getOptionValue('repository') as string | undefined;
   const path = configPath(fromFlag('repository') || process.env.E_REPOSITORY ? repository : undefined);
   if (existsSync(path)) {
     const { loadEConfig } = await import('@e/core/repository');
-    const config = await loadEConfig(path);
+    const config = await loadEConfig(path).catch((error: { message: string; hint?: string }) => {
+      // e doctor reports a bad e.yml as one of its checks instead of refusing to run
+      if (action.name() !== 'doctor' || action.parent !== program) throw error;
+      problem = { message: error.message, hint: error.hint };
+      return undefined;
+    });
+    if (config !== undefined) usedFile = config.file;
     if (config !== undefined) {
       for (const { key, env } of GLOBALS) {
         const value = config[key];

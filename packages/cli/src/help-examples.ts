@@ -103,6 +103,10 @@ export const EXAMPLES: Readonly<Record<string, Examples>> = {
     ['e module new redis', 'scaffold modules/redis and print its repository entry'],
     ['e module new redis --add-to-repository', 'and append that entry to the repository file'],
   ],
+  doctor: [
+    ['e doctor', 'engine, emulation, registries, state and lock, e.yml: one line each, with a fix'],
+    ['e --engine tcp://build-host:2375 doctor -o json', 'a remote engine, the checks as data'],
+  ],
   status: [
     ['e status', 'installed modules, which need a plan, and newer versions'],
     ['e -s /srv/platform status -o json', 'another shared directory, as JSON'],

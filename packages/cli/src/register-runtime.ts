@@ -28,6 +28,14 @@ export function registerRuntimeCommands(program: Command, module: Command): void
       await moduleCommand({ ...globalOptions(command), ...runOptions(options), spec, command: name, extraArgs: args });
     },
   );
+
+  program
+    .command('doctor')
+    .description('check the engine, emulation, registries, state backend, lock and e.yml; one line each with a fix')
+    .action(async (_options: unknown, command: Command) => {
+      const { doctorCommand } = await import('./commands/doctor.js');
+      await doctorCommand(globalOptions(command));
+    });
 }
 
 interface RunOptions {

@@ -69,6 +69,7 @@ const CASES: readonly [path: string, args: () => string[], code: string][] = [
   ['module build', () => ['module', 'build', join(dir, 'no-module')], 'E_MODULE_DIR'],
   ['module new', () => ['module', 'new', 'Bad_Name', '--dir', dir], 'E_MODULE_NAME'],
   ['status', () => ['-r', missing(), 'status'], 'E_REPOSITORY_READ'],
+  ['doctor', () => ['--engine', 'docker.example.org', 'doctor'], 'E_ENGINE_URL_INVALID'],
   ['graph', () => ['-r', missing(), 'graph'], 'E_REPOSITORY_READ'],
   ['state', () => ['state'], 'E_USAGE'],
   ['state show', () => ['state', 'show', 'kafka'], 'E_STATE_NO_SECTION'],
