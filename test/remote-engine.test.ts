@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { startPostgres, type TestPostgres } from './support/postgres.js';
 import { e, ROOT, tempShared } from './support/run-e.js';
 import { type SecondEngine, startSecondEngine } from './support/second-engine.js';
 
@@ -104,4 +105,50 @@ describe('a remote engine (DOCKER_HOST=tcp://..., or --engine)', () => {
     expect(checks.find((c) => c.check === 'emulation')?.status).toBe('warn');
     expect(checks.find((c) => c.check === 'registry')?.status).toBe('ok');
   });
+});
+
+describe('a remote engine with the state in PostgreSQL', () => {
+  let pg: TestPostgres;
+  beforeAll(async () => {
+    pg = await startPostgres();
+  }, 60_000);
+  afterAll(() => pg?.stop());
+
+  it("runs the walk-through on the second engine; the modules' files reach the PostgreSQL environment", async () => {
+    const work = tempShared();
+    const state = ['--state', pg.stateUrl('remote_walk'), '--env', 'walk', '--engine', engine.host];
+    const base = ['-r', REPOSITORY, '-s', work, ...state];
+    for (const args of [
+      ['module', 'init', 'azi'],
+      ['apply', 'azi', '-y'],
+    ]) {
+      const result = await e([...base, ...args]);
+      expect(result.exitCode, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+    }
+    const text = readFileSync(join(work, 'state.yml'), 'utf8');
+    writeFileSync(
+      join(work, 'state.yml'),
+      text.replace(/(privateIP: 10\.0\.0\.)1$/m, '$1100').replace(/(publicIP: 213\.1\.1\.)1$/m, '$1100'),
+    );
+    for (const args of [
+      ['module', 'init', 'kafka'],
+      ['apply', 'kafka', '-y'],
+    ]) {
+      const result = await e([...base, ...args]);
+      expect(result.exitCode, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+    }
+    // another working copy, filled from PostgreSQL alone
+    const fresh = tempShared();
+    const show = await e(['-r', REPOSITORY, '-s', fresh, ...state, 'state', 'show', '-o', 'json']);
+    expect(show.exitCode, show.stderr).toBe(0);
+    const canonical = readFileSync(join(fresh, 'state.yml'), 'utf8');
+    const parsed = parse(canonical);
+    expect(parsed.kafka).toBeDefined();
+    expect(parsed.azi.nodes.find((n: { privateIP: string }) => n.privateIP === '10.0.0.100')?.usedBy).toBe('kafka');
+    expect(readFileSync(join(fresh, 'kafka-config.yml'), 'utf8')).toContain('10.0.0.100');
+    expect(readFileSync(join(fresh, 'azi-config.yml'), 'utf8')).toBe(
+      readFileSync(join(work, 'azi-config.yml'), 'utf8'),
+    );
+    expect(await leftovers()).toEqual({ containers: 0, volumes: 0 });
+  }, 300_000);
 });
