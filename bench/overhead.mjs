@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { comparePairs as comparePairsOf, median } from './lib/pairs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const E = join(ROOT, 'packages/cli/bin/e.js');
@@ -43,39 +44,7 @@ function timed(file, args, env = {}) {
   return ms;
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
-function comparePairs(title, target, a, b) {
-  a.run(); // warm-up: image pulled, caches filled
-  b.run();
-  const rows = [];
-  for (let i = 0; i < PAIRS; i++) {
-    // alternate which side goes first, so neither always runs on a warmer machine
-    const [first, second] = i % 2 === 0 ? [a, b] : [b, a];
-    const t1 = first.run();
-    const t2 = second.run();
-    const ta = first === a ? t1 : t2;
-    const tb = first === a ? t2 : t1;
-    rows.push({ a: ta, b: tb, ratio: ta / tb });
-  }
-  const ratio = median(rows.map((r) => r.ratio));
-  console.log(`\n${title}`);
-  for (const [i, r] of rows.entries()) {
-    console.log(
-      `  pair ${String(i + 1).padStart(2)}: ${a.name} ${r.a.toFixed(0).padStart(5)} ms   ${b.name} ${r.b.toFixed(0).padStart(5)} ms   ratio ${r.ratio.toFixed(3)}`,
-    );
-  }
-  const verdict = ratio <= target ? 'meets' : 'MISSES';
-  console.log(
-    `  median: ${a.name} ${median(rows.map((r) => r.a)).toFixed(0)} ms, ${b.name} ${median(rows.map((r) => r.b)).toFixed(0)} ms`,
-  );
-  console.log(`  median ratio ${ratio.toFixed(3)} (target <= ${target}: ${verdict})`);
-  return ratio;
-}
+const comparePairs = (title, target, a, b) => comparePairsOf(title, target, a, b, PAIRS);
 
 // Loaded into e with --import: writes `phase <name> <ms since process start>` to stderr on exit.
 const PHASE_PRELOAD = `
