@@ -145,4 +145,8 @@ node scripts/build-images.mjs
 # only installed: the tests start (and stop) a throw-away cluster of their own with initdb + pg_ctl
 [ "$(dpkg-query -W -f='${db:Status-Status}' postgresql 2>/dev/null)" = installed ] || { step "postgresql (for the state backend tests)"; apt_install postgresql; done_step "installed"; }
 
+# --- 9. tools of the remote-engine test bed -------------------------------------------------------
+# test/support/second-engine.mjs starts a second dockerd behind its own bridge (ip) in its own mount namespace (unshare)
+command -v ip >/dev/null 2>&1 || { step "iproute2 (for the remote-engine tests)"; apt_install iproute2; done_step "installed"; }
+
 printf '==> setup done in %s\n' "$(seconds_since "$total_start")"
