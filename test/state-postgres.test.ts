@@ -1,15 +1,13 @@
 /*
  * Module runs with the state in PostgreSQL (--state): several e processes, each with its own
- * working directory, against one environment of a throw-away cluster (support/postgres.ts).
+ * working directory, against one environment of a throw-away cluster (support/postgres.ts). The
+ * walk-through with the state in PostgreSQL and the modules on a second engine is in
+ * remote-engine.test.ts.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { parse } from 'yaml';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
-import { e, eContainers, ROOT, RUNTIME_REPOSITORY, startE, tempShared, waitFor } from './support/run-e.js';
+import { e, eContainers, RUNTIME_REPOSITORY, startE, tempShared, waitFor } from './support/run-e.js';
 import { expectNoEContainers, requireTestImages } from './support/runtime-fixtures.js';
-import { type SecondEngine, startSecondEngine } from './support/second-engine.js';
 
 let pg: TestPostgres;
 beforeAll(async () => {
@@ -33,8 +31,8 @@ function eOn(url: string, dir: string, args: readonly string[]) {
 }
 
 /** The environment's state as a fresh working copy sees it. */
-async function canonicalState(url: string, repository = RUNTIME_REPOSITORY): Promise<Record<string, unknown>> {
-  const shown = await e(['-r', repository, '-s', tempShared(), '--state', url, 'state', 'show', '-o', 'json']);
+async function canonicalState(url: string): Promise<Record<string, unknown>> {
+  const shown = await e(['-r', RUNTIME_REPOSITORY, '-s', tempShared(), '--state', url, 'state', 'show', '-o', 'json']);
   expect(shown.exitCode, shown.stderr).toBe(0);
   return JSON.parse(shown.stdout) as Record<string, unknown>;
 }
@@ -126,49 +124,4 @@ describe('two e processes, two working directories, one PostgreSQL environment',
     expect(await eContainers(dirA)).toEqual([]);
     expect(await canonicalState(url)).toEqual(before);
   });
-});
-
-describe('the walk-through with the state in PostgreSQL and the modules on a second engine', () => {
-  let engine: SecondEngine;
-  beforeAll(async () => {
-    engine = await startSecondEngine();
-  }, 90_000);
-  afterAll(async () => {
-    await engine?.stop();
-  }, 60_000);
-
-  it('azi, a hand edit in the working copy, kafka: everything lands in the environment, history included', async () => {
-    const url = freshUrl();
-    const repository = join(ROOT, 'repository.yml');
-    const work = tempShared();
-    const base = ['-r', repository, '-s', work, '--state', url, '--env', 'walk', '--engine', engine.host];
-    const installAzi = await e([...base, 'module', 'install', 'azi', '-y']);
-    expect(installAzi.exitCode, installAzi.stderr).toBe(0);
-
-    // a person edits node 1's IPs by hand in the working copy
-    const state = readFileSync(join(work, 'state.yml'), 'utf8');
-    const edited = state.replace(/(privateIP: 10\.0\.0\.)1$/m, '$1100').replace(/(publicIP: 213\.1\.1\.)1$/m, '$1100');
-    expect(edited).not.toBe(state);
-    writeFileSync(join(work, 'state.yml'), edited);
-
-    const initKafka = await e([...base, 'module', 'init', 'kafka']);
-    expect(initKafka.exitCode, initKafka.stderr).toBe(0);
-    expect(readFileSync(join(work, 'kafka-config.yml'), 'utf8')).toContain('10.0.0.100');
-    const applyKafka = await e([...base, 'apply', 'kafka', '-y']);
-    expect(applyKafka.exitCode, applyKafka.stderr).toBe(0);
-
-    // a second machine: a fresh working copy of the same environment holds all of it
-    const other = tempShared();
-    const pulled = await e(['-r', repository, '-s', other, '--state', url, '--env', 'walk', 'state', 'pull']);
-    expect(pulled.exitCode, pulled.stderr).toBe(0);
-    const after = parse(readFileSync(join(other, 'state.yml'), 'utf8'));
-    expect(after.kafka).toBeDefined();
-    expect(after.azi.nodes.find((n: { privateIP: string }) => n.privateIP === '10.0.0.100')?.usedBy).toBe('kafka');
-    expect(readFileSync(join(other, 'kafka-config.yml'), 'utf8')).toContain('10.0.0.100');
-    expect(Object.keys(after.e.installed).sort()).toEqual(['azi', 'kafka']);
-    const history = await e(['-r', repository, '-s', other, 'state', 'history', '-o', 'json']);
-    const modules = (JSON.parse(history.stdout) as { module: string }[]).map((x) => x.module);
-    expect(modules.filter((m) => m === 'kafka').length).toBeGreaterThanOrEqual(2);
-    expect(modules[0]).toBe('azi');
-  }, 300_000);
 });

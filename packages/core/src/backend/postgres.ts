@@ -61,11 +61,26 @@ export class PostgresStateBackend implements StateBackend {
     this.label = `${this.target.display} (environment ${env})`;
   }
 
+  /** A connection left open by refresh for the lock the same command may take next (saves a connect). */
+  private spare: Client | undefined;
+
   async refresh(shared: string): Promise<void> {
-    await this.withClient(async (client) => {
-      const canonical = await this.read(client);
-      await this.checkout(shared, canonical);
-    });
+    const client = await this.connect();
+    const drop = () => {
+      if (this.spare === client) this.spare = undefined;
+    };
+    client.on('error', drop);
+    client.on('end', drop);
+    try {
+      await this.checkout(shared, await this.readOrFail(client));
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    // it must not keep a read-only command's process alive: the socket is unreferenced until used
+    socketOf(client)?.unref();
+    this.spare?.end().catch(() => undefined);
+    this.spare = client;
   }
 
   async withLock<T>(shared: string, options: StateLockOptions, fn: (hold: BackendHold) => Promise<T>): Promise<T> {
@@ -125,7 +140,7 @@ export class PostgresStateBackend implements StateBackend {
     options: StateLockOptions,
     fn: (client: Client, holder: PostgresHolder, lost: AbortSignal) => Promise<T>,
   ): Promise<T> {
-    const client = await this.connect();
+    const client = this.takeSpare() ?? (await this.connect());
     const lost = new AbortController();
     let releasing = false;
     const onLost = (error?: Error) => {
@@ -253,6 +268,16 @@ export class PostgresStateBackend implements StateBackend {
         },
       );
     }
+    return client;
+  }
+
+  private takeSpare(): Client | undefined {
+    const client = this.spare;
+    this.spare = undefined;
+    if (client === undefined) return undefined;
+    client.removeAllListeners('error');
+    client.removeAllListeners('end');
+    socketOf(client)?.ref();
     return client;
   }
 
@@ -417,45 +442,41 @@ export class PostgresStateBackend implements StateBackend {
     });
   }
 
+  /** One statement (one round trip, one consistent snapshot): the head row, the files, the history. */
   private async read(client: Client): Promise<CanonicalState> {
     const env = this.target.env;
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    let rows: { kind: string; name: string | null; version: string | null; mode: number; content: Buffer | null }[];
     try {
-      const head = await client.query<{ version: string; state_text: string | null; state_mode: number }>(
-        `SELECT version, state_text, state_mode FROM ${this.table('environments')} WHERE name = $1`,
-        [env],
-      );
-      const snapshot: Snapshot = new Map();
-      const row = head.rows[0];
-      if (row === undefined) {
-        await client.query('COMMIT');
-        return { version: 0, snapshot };
-      }
-      if (row.state_text !== null) {
-        snapshot.set(STATE_FILE, { data: Buffer.from(row.state_text, 'utf8'), mode: row.state_mode });
-      }
-      const files = await client.query<{ path: string; mode: number; content: Buffer }>(
-        `SELECT path, mode, content FROM ${this.table('files')} WHERE env = $1`,
-        [env],
-      );
-      for (const file of files.rows) snapshot.set(file.path, { data: file.content, mode: file.mode });
-      const history = await client.query<{ name: string; mode: number; content: string }>(
-        `SELECT name, mode, content FROM ${this.table('history')} WHERE env = $1`,
-        [env],
-      );
-      for (const entry of history.rows) {
-        snapshot.set(`${HISTORY_PREFIX}${entry.name}`, { data: Buffer.from(entry.content, 'utf8'), mode: entry.mode });
-      }
-      await client.query('COMMIT');
-      return { version: Number(row.version), snapshot };
+      rows = (
+        await client.query(
+          `SELECT 'head' AS kind, NULL AS name, version::text AS version, state_mode AS mode,
+                  convert_to(state_text, 'UTF8') AS content
+             FROM ${this.table('environments')} WHERE name = $1
+           UNION ALL
+           SELECT 'file', path, NULL, mode, content FROM ${this.table('files')} WHERE env = $1
+           UNION ALL
+           SELECT 'history', name, NULL, mode, convert_to(content, 'UTF8') FROM ${this.table('history')} WHERE env = $1`,
+          [env],
+        )
+      ).rows;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      // never written: the tables do not exist yet
-      if ((error as { code?: string }).code === '42P01' || (error as { code?: string }).code === '3F000') {
-        return { version: 0, snapshot: new Map() };
-      }
+      // never written: the schema or the tables do not exist yet
+      const code = (error as { code?: string }).code;
+      if (code === '42P01' || code === '3F000') return { version: 0, snapshot: new Map() };
       throw error;
     }
+    const snapshot: Snapshot = new Map();
+    let version = 0;
+    for (const row of rows) {
+      if (row.kind === 'head') {
+        version = Number(row.version);
+        if (row.content !== null) snapshot.set(STATE_FILE, { data: row.content, mode: row.mode });
+      } else if (row.name !== null && row.content !== null) {
+        const path = row.kind === 'history' ? `${HISTORY_PREFIX}${row.name}` : row.name;
+        snapshot.set(path, { data: row.content, mode: row.mode });
+      }
+    }
+    return { version, snapshot };
   }
 
   private async writeBack(client: Client, base: CanonicalState, after: Snapshot, by: string): Promise<number> {
@@ -629,6 +650,11 @@ function unknownHolder(backendPid: number): PostgresHolder {
     id: '',
     backendPid,
   };
+}
+
+/** The socket under a pg Client (not in its types), to (un)reference it. */
+function socketOf(client: Client): { ref(): void; unref(): void } | undefined {
+  return (client as unknown as { connection?: { stream?: { ref(): void; unref(): void } } }).connection?.stream;
 }
 
 function currentUser(): string {
