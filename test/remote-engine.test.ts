@@ -3,12 +3,12 @@
  * mount namespace with a private /tmp, where every shared directory of these tests lives). A bind
  * mount would show the module an empty /shared; e must carry the staged copy there and back.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
-import { e, ROOT, tempShared } from './support/run-e.js';
+import { e, eIn, ROOT, tempShared } from './support/run-e.js';
 import { type SecondEngine, startSecondEngine } from './support/second-engine.js';
 
 const REPOSITORY = join(ROOT, 'repository.yml');
@@ -104,6 +104,49 @@ describe('a remote engine (DOCKER_HOST=tcp://..., or --engine)', () => {
     );
     expect(checks.find((c) => c.check === 'emulation')?.status).toBe('warn');
     expect(checks.find((c) => c.check === 'registry')?.status).toBe('ok');
+  });
+});
+
+describe('the merge rules hold on a remote engine (what comes back is judged as a local run)', () => {
+  /** misbehave initialised in a shared directory with azi's section and config, and a file in .inputs. */
+  async function prepared(): Promise<{ shared: string; env: Record<string, string> }> {
+    const shared = tempShared();
+    writeFileSync(join(shared, 'state.yml'), 'azi:\n  status: applied\n');
+    writeFileSync(join(shared, 'azi-config.yml'), 'size: 2 # by hand\n');
+    mkdirSync(join(shared, '.inputs'));
+    writeFileSync(join(shared, '.inputs/package.txt'), 'an input\n');
+    const env = { DOCKER_HOST: engine.host };
+    const init = await eIn(shared, ['init', 'misbehave'], { env });
+    expect(init.exitCode, init.stderr).toBe(0);
+    return { shared, env };
+  }
+
+  it('own-files: its section, config and directory come back and are merged (with inputs in a read-only volume)', async () => {
+    const { shared, env } = await prepared();
+    const result = await eIn(shared, ['module', 'run', 'misbehave', 'own-files'], { env });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(readFileSync(join(shared, 'misbehave-config.yml'), 'utf8')).toBe('wanted: more\n');
+    expect(readFileSync(join(shared, 'misbehave/data/notes.txt'), 'utf8')).toBe('mine\n');
+    expect(parse(readFileSync(join(shared, 'state.yml'), 'utf8')).misbehave).toMatchObject({ files: 2 });
+    expect(await leftovers()).toEqual({ containers: 0, volumes: 0 });
+  });
+
+  it.each([
+    ['edit-other-config', 'misbehave changed azi-config.yml, which belongs to azi'],
+    ['write-outside', 'misbehave created notes.txt, which no module owns'],
+    ['delete-other', 'misbehave deleted section azi'],
+    ['fifo-state', 'the module made state.yml a fifo'],
+  ])('%s is refused and nothing is merged', async (mode, message) => {
+    const { shared, env } = await prepared();
+    const before = readFileSync(join(shared, 'state.yml'), 'utf8');
+    const result = await eIn(shared, ['module', 'run', 'misbehave', mode], { env });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(message);
+    expect(readFileSync(join(shared, 'state.yml'), 'utf8')).toBe(before);
+    expect(readFileSync(join(shared, 'azi-config.yml'), 'utf8')).toBe('size: 2 # by hand\n');
+    expect(existsSync(join(shared, 'notes.txt'))).toBe(false);
+    expect(readdirSync(join(shared, '.e/runs'))).toEqual([]);
+    expect(await leftovers()).toEqual({ containers: 0, volumes: 0 });
   });
 });
 
