@@ -327,16 +327,18 @@ function createOptions(spec: RunSpec, env: string[], volumes?: readonly string[]
     HostConfig: {
       Mounts: spec.mounts.map(
         (m, i): Dockerode.MountSettings =>
-          volumes
-            ? // '' anonymous (removed with the container); NoCopy: the image's files at the target stay out
-              {
-                Type: 'volume' as const,
-                Source: volumes[i] ?? '',
-                Target: m.target,
-                ReadOnly: m.readOnly,
-                VolumeOptions: { NoCopy: true } as Dockerode.MountSettings['VolumeOptions'],
-              }
-            : { Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly },
+          volumes?.[i] === EMPTY_READ_ONLY
+            ? ({ Type: 'tmpfs' as const, Target: m.target, ReadOnly: true } as Dockerode.MountSettings)
+            : volumes
+              ? // '' anonymous (removed with the container); NoCopy: the image's files at the target stay out
+                {
+                  Type: 'volume' as const,
+                  Source: volumes[i] ?? '',
+                  Target: m.target,
+                  ReadOnly: m.readOnly,
+                  VolumeOptions: { NoCopy: true } as Dockerode.MountSettings['VolumeOptions'],
+                }
+              : { Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly },
       ),
       Privileged: false,
       SecurityOpt: ['no-new-privileges'],
@@ -354,6 +356,8 @@ function createOptions(spec: RunSpec, env: string[], volumes?: readonly string[]
  * The mounts of a run on a remote engine, carried as tars through the archive API: into the
  * container's volumes before it starts, and the writable ones back into e's copy after it ends.
  */
+const EMPTY_READ_ONLY = '<empty read-only tmpfs>';
+
 class RemoteCopies {
   readonly #docker: Dockerode;
   readonly #endpoint: string;
@@ -368,7 +372,8 @@ class RemoteCopies {
   /**
    * Per mount, the volume the container gets: '' for a writable one (anonymous, filled through the
    * container before it starts); a named one for a read-only mount (an anonymous volume cannot be
-   * read-only, and a read-only one takes no archive), filled here through a carrier container.
+   * read-only, and a read-only one takes no archive), filled here through a carrier container;
+   * EMPTY_READ_ONLY for a read-only mount of an empty directory (an empty read-only tmpfs).
    */
   readonly volumes: string[] = [];
 
@@ -379,13 +384,16 @@ class RemoteCopies {
         this.volumes.push('');
         continue;
       }
+      if (await isEmptyDirectory(mount.source)) {
+        this.volumes.push(EMPTY_READ_ONLY); // nothing to carry: an empty read-only tmpfs, no volume to remove
+        continue;
+      }
       const name = `e-ro-${randomUUID()}`;
       await this.#call('create a volume', () =>
         this.#docker.createVolume({ Name: name, Labels: { ...this.#spec.labels } }),
       );
       this.volumes.push(name);
-      if (!(await isEmptyDirectory(mount.source)))
-        await this.#carry(name, () => packDirectory(mount.source, this.#nested(mount)));
+      await this.#carry(name, () => packDirectory(mount.source, this.#nested(mount)));
     }
   }
 
@@ -402,7 +410,7 @@ class RemoteCopies {
 
   async removeVolumes(): Promise<void> {
     for (const name of this.volumes) {
-      if (name !== '')
+      if (name !== '' && name !== EMPTY_READ_ONLY)
         await this.#docker
           .getVolume(name)
           .remove({ force: true })
