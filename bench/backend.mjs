@@ -99,7 +99,12 @@ const SECTIONS = [
   {
     name: 'remote ÷ local engine',
     run: async (scratch) =>
-      (await import('./backend-remote.mjs')).remoteVsLocal(scratch, { timedE, comparePairs, REPOSITORY }),
+      (await import('./backend-remote.mjs')).remoteVsLocal(scratch, {
+        timedE,
+        // with this run's --pairs
+        comparePairs: (title, target, a, b) => comparePairs(title, target, a, b, PAIRS),
+        REPOSITORY,
+      }),
   },
 ];
 
