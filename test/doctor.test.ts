@@ -76,5 +76,17 @@ describe('e doctor', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]?.detail).toMatch(/^127\.0\.0\.1:1 \(127\.0\.0\.1:1\/modules\/hello:0\.1\.0\): /);
     expect(failed[0]?.fix).toMatch(/make sure 127\.0\.0\.1:1 runs/);
+
+    const state = await e([
+      '-r',
+      REPOSITORY,
+      '-s',
+      join(dir, 'shared'),
+      '--state',
+      'postgres://e@127.0.0.1:1/e',
+      'doctor',
+    ]);
+    expect(state.exitCode).toBe(1);
+    expect(state.stdout).toMatch(/^fail\s+state\s+.*127\.0\.0\.1:1.*; fix: check --state/m);
   });
 });

@@ -193,5 +193,15 @@ describe('a remote engine with the state in PostgreSQL', () => {
       readFileSync(join(work, 'azi-config.yml'), 'utf8'),
     );
     expect(await leftovers()).toEqual({ containers: 0, volumes: 0 });
+
+    // e doctor sees the PostgreSQL environment and its free lock, and the remote engine
+    const doctor = await e(['-r', REPOSITORY, '-s', fresh, ...state, 'doctor', '-o', 'json']);
+    expect(doctor.exitCode, doctor.stderr).toBe(0);
+    const { checks } = JSON.parse(doctor.stdout) as { checks: { check: string; status: string; detail: string }[] };
+    expect(checks.find((c) => c.check === 'state')?.detail).toMatch(
+      /^postgres:\/\/e@127\.0\.0\.1:\d+\/postgres.*environment walk.* answers$/,
+    );
+    expect(checks.find((c) => c.check === 'lock')).toEqual({ check: 'lock', status: 'ok', detail: 'free' });
+    expect(checks.find((c) => c.check === 'engine')?.detail).toMatch(/^remote at /);
   }, 300_000);
 });
