@@ -4,22 +4,27 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PostgresStateBackend, readSnapshot } from '@e/core/backend';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
 import { e, ROOT } from './support/run-e.js';
 
-let pg: TestPostgres;
+let cluster: TestPostgres;
 beforeAll(async () => {
-  pg = await startPostgres();
+  cluster = await startPostgres();
 });
-afterAll(() => pg?.stop());
+afterAll(() => cluster?.stop());
 
 let schemas = 0;
 /** A fresh schema per test, so tests share the cluster and nothing else. */
 function freshUrl(): string {
   schemas += 1;
-  return pg.stateUrl(`t${process.pid}_${schemas}`);
+  return cluster.stateUrl(`t${process.pid}_${schemas}`);
 }
+
+/** The URL without e's schema parameter, and that schema. */
+const withoutSchema = (url: string) => url.replace(/\?schema=.*$/, '');
+const schemaOf = (url: string) => /\?schema=(\w+)/.exec(url)?.[1] ?? 'e';
 
 function tempDir(prefix = 'e-pgstate-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -219,6 +224,19 @@ describe('the PostgreSQL state backend', () => {
     const again = await e(['-s', source, '--state', url, '--env', 'staging', 'state', 'push']);
     expect(again.exitCode).toBe(1);
     expect(again.stderr).toMatch(/already holds a state \(version 1, 6 files\), so e did not overwrite it/);
+    // e's records are also queryable as JSON
+    const client = new pg.Client({ connectionString: withoutSchema(url) });
+    await client.connect();
+    try {
+      const row = await client.query(
+        `SELECT version, installed FROM "${schemaOf(url)}".environments WHERE name = 'staging'`,
+      );
+      expect(row.rows).toEqual([
+        { version: '1', installed: { azi: expect.objectContaining({ version: '1.0', status: 'applied' }) } },
+      ]);
+    } finally {
+      await client.end();
+    }
     const target = tempDir();
     const pulled = await e(['-s', target, '--state', url, '--env', 'staging', 'state', 'pull']);
     expect(pulled.stderr).toBe('');
@@ -288,7 +306,7 @@ describe('the PostgreSQL state backend', () => {
     const bad = await e(['--state', 'postgres://e@127.0.0.1:1/x?schema=a;b', 'status']);
     expect(bad.exitCode).toBe(1);
     expect(bad.stderr).toMatch(/^e: The state URL .* has schema="a;b", which is not a plain SQL name\.\n/);
-    const env = await e(['--state', pg.url, '--env', '../prod', 'status']);
+    const env = await e(['--state', cluster.url, '--env', '../prod', 'status']);
     expect(env.stderr).toMatch(/^e: The environment name "..\/prod" \(--env, E_ENV\) is not a name e accepts\./);
     const down = await e(['--state', 'postgres://e@127.0.0.1:1/x', 'status']);
     expect(down.exitCode).toBe(1);
