@@ -119,6 +119,12 @@ export interface ContainerRuntime {
   listContainers(labels: Readonly<Record<string, string>>): Promise<LabelledContainer[]>;
   /** Removes a container, running or not; a container already gone is not an error. */
   removeContainer(id: string): Promise<void>;
+  /** Volumes carrying every one of `labels` (a remote run's read-only inputs; see RemoteCopies). */
+  listVolumes?(
+    labels: Readonly<Record<string, string>>,
+  ): Promise<{ name: string; labels: Readonly<Record<string, string>> }[]>;
+  /** Removes a volume; one already gone, or still in use, is not an error. */
+  removeVolume?(name: string): Promise<void>;
 }
 
 const notStarted = new WeakSet<object>();

@@ -301,6 +301,21 @@ class DockerodeRuntime implements ContainerRuntime {
     }
   }
 
+  async listVolumes(
+    labels: Readonly<Record<string, string>>,
+  ): Promise<{ name: string; labels: Record<string, string> }[]> {
+    const filters = JSON.stringify({ label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) });
+    const list = await this.#call('list volumes', () => this.#docker.listVolumes({ filters }));
+    return (list.Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels ?? {} }));
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await this.#docker
+      .getVolume(name)
+      .remove({ force: true })
+      .catch(() => undefined);
+  }
+
   async #call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();

@@ -188,3 +188,31 @@ describe('runLabels', () => {
     expect(labels).toMatchObject({ 'org.e.run.id': 'run-c1', [LABELS.managedBy]: MANAGED_BY_VALUE });
   });
 });
+
+describe("a remote run's named volumes (read-only inputs) left by a killed e", () => {
+  it('go by the containers’ rule on a remote engine: a dead or same-directory process of this host, never the current one', async () => {
+    const volumes = [
+      { ...container('dead', { shared: OTHER_SHARED, pid: DEAD_PID, host: here }), id: 'e-ro-dead' },
+      { ...container('same', { shared: SHARED, pid: livePid, host: here }), id: 'e-ro-same' },
+      { ...container('mine', { shared: SHARED, pid: process.pid, host: here }), id: 'e-ro-mine' },
+      { ...container('live', { shared: OTHER_SHARED, pid: livePid, host: here }), id: 'e-ro-live' },
+      { ...container('away', { shared: SHARED, pid: 42, host: 'ci-elsewhere' }), id: 'e-ro-away' },
+    ];
+    const removedVolumes: string[] = [];
+    const make = (remote: boolean) => ({
+      ...fakeRuntime([]).runtime,
+      remote,
+      listVolumes: async () => volumes.map((v) => ({ name: v.id, labels: v.labels })),
+      removeVolume: async (name: string) => {
+        removedVolumes.push(name);
+      },
+    });
+    await cleanLeftoverContainers(make(false), { shared: SHARED });
+    expect(removedVolumes).toEqual([]); // a local engine gets bind mounts, never these volumes
+    await cleanLeftoverContainers(make(true), { shared: SHARED });
+    expect(removedVolumes.sort()).toEqual(['e-ro-dead', 'e-ro-same']);
+    removedVolumes.length = 0;
+    await cleanLeftoverContainers(make(true), { shared: SHARED, force: true });
+    expect(removedVolumes.sort()).toEqual(['e-ro-away', 'e-ro-dead', 'e-ro-same']);
+  });
+});

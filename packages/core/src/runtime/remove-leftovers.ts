@@ -40,6 +40,17 @@ export async function cleanLeftoverContainers(
   const sorted = sortContainers(await runtime.listContainers({ [LABELS.managedBy]: MANAGED_BY_VALUE }), options.shared);
   const removed = options.force ? [...sorted.leftovers, ...sorted.foreign] : sorted.leftovers;
   for (const container of removed) await runtime.removeContainer(container.id);
+  // a remote run's named volumes (its read-only inputs) outlive a killed e: the same rule removes them
+  if (runtime.remote && runtime.listVolumes !== undefined && runtime.removeVolume !== undefined) {
+    const volumes = (await runtime.listVolumes({ [LABELS.managedBy]: MANAGED_BY_VALUE })).map((v) => ({
+      id: v.name,
+      labels: v.labels,
+      state: '',
+    }));
+    const left = sortContainers(volumes, options.shared);
+    for (const volume of options.force ? [...left.leftovers, ...left.foreign] : left.leftovers)
+      await runtime.removeVolume(volume.id);
+  }
   return { removed, foreign: options.force ? [] : sorted.foreign };
 }
 
