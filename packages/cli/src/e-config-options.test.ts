@@ -52,32 +52,11 @@ describe('e.yml next to the repository file', () => {
   it('prefer: chooses among candidates for e module install; --prefer wins', async () => {
     const repository = team('prefer: [azi]\n');
     const shared = join(repository, '..', 'shared');
-    const chosen = await runMain([
-      '-r',
-      repository,
-      '-s',
-      shared,
-      'module',
-      'install',
-      'kafka',
-      '--with-deps',
-      '--dry-run',
-    ]);
+    const install = ['-r', repository, '-s', shared, 'module', 'install', 'kafka', '--with-deps', '--dry-run'];
+    const chosen = await runMain(install);
     expect(chosen.code, chosen.stderr).toBe(0);
     expect(chosen.stdout).toContain('1. install azi 0.1.0');
-    const flag = await runMain([
-      '-r',
-      repository,
-      '-s',
-      shared,
-      'module',
-      'install',
-      'kafka',
-      '--with-deps',
-      '--dry-run',
-      '--prefer',
-      'awsi',
-    ]);
+    const flag = await runMain([...install, '--prefer', 'awsi']);
     expect(flag.code, flag.stderr).toBe(0);
     expect(flag.stdout).toContain('1. install awsi 0.1.0');
   });
