@@ -123,5 +123,12 @@ describe('two e processes, two working directories, one PostgreSQL environment',
     );
     expect(await eContainers(dirA)).toEqual([]);
     expect(await canonicalState(url)).toEqual(before);
+    // the working copy is as the run found it, so the next command there writes nothing of the run
+    const history = await e(eOn(url, dirA, ['state', 'history', '-o', 'json']));
+    expect(
+      (JSON.parse(history.stdout) as { module: string; command: string }[]).map((x) => `${x.module} ${x.command}`),
+    ).toEqual(['slow-a init']);
+    expect((await e(eOn(url, dirA, ['plan', 'slow-a']))).exitCode).toBe(0);
+    expect(JSON.stringify(await canonicalState(url))).not.toContain('hanging');
   });
 });

@@ -87,6 +87,9 @@ export class PostgresStateBackend implements StateBackend {
     return this.underLock(options, async (client, holder, lost) => {
       const canonical = await this.readOrFail(client);
       await this.checkout(shared, canonical);
+      // the working copy as fn finds it (hand edits included): what it returns to when nothing may be written
+      const before = await readSnapshot(shared);
+      const undo = () => writeSnapshot(shared, before).catch(() => undefined);
       let result: T | undefined;
       let failure: unknown;
       let failed = false;
@@ -96,10 +99,19 @@ export class PostgresStateBackend implements StateBackend {
         failure = error;
         failed = true;
       }
-      if (lost.aborted) throw lost.reason;
+      if (lost.aborted) {
+        await undo(); // else the next command would take the refused merge for hand edits
+        throw lost.reason;
+      }
       // written back even when fn failed: what it recorded under the lock (a failed run's history) stays
       const after = await readSnapshot(shared);
-      const version = await this.writeBack(client, canonical, after, holder.command);
+      let version: number;
+      try {
+        version = await this.writeBack(client, canonical, after, holder.command);
+      } catch (error) {
+        await undo();
+        throw error;
+      }
       await this.mark(shared, version, after);
       if (failed) throw failure;
       return result as T;
