@@ -147,7 +147,8 @@ describe('complete', () => {
  * The scripts run in the real shells. Their `e` is a shell function that hands its arguments to
  * this test process, which answers with main() (e __complete ...), as the real e would.
  */
-describe('completion scripts', () => {
+describe('completion scripts', { timeout: 30_000 }, () => {
+  // real shells: zsh's compinit alone takes seconds on a loaded machine
   let dir: string;
   let server: Server;
   let url: string;
