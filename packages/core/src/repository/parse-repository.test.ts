@@ -43,9 +43,11 @@ ${COMMANDS}      - version: "0.2.0"
             - {key: replicas, operator: Gt, values: [1.10]}
             - {key: x, operator: logic, values: [{"==": [{"var": "kind"}, 1.10]}]}
         requirements:
-          images: [docker.io/library/kafka:2.5.1]
-          files: [https://example.org/kafka.tgz]
-          packages: [openjdk-17-jre]
+          images: [docker.io/library/kafka:2.5.1, {image: localhost:5000/e/arm-helper:1.0, architectures: [arm64]}]
+          files:
+            - {name: kafka.tgz, url: https://example.org/kafka.tgz, sha256: ${'ab'.repeat(32)}, size: 1024}
+          packages:
+            - {name: openjdk-17-jre, version: "17.0.8+7-1", os: debian-12, architectures: [amd64, arm64]}
 ${COMMANDS}        network: false
         capabilities: [NET_ADMIN, CAP_NET_RAW]
         resources:
@@ -92,6 +94,14 @@ describe('parseRepository', () => {
     });
     expect(v1?.commands[0]).toEqual({ name: 'metadata', command: 'metadata', envs: {}, args: [] });
     expect(v2?.images?.arm64).toContain('@sha256:');
+    expect(v2?.requirements).toEqual({
+      images: [
+        { image: 'docker.io/library/kafka:2.5.1' },
+        { image: 'localhost:5000/e/arm-helper:1.0', architectures: ['arm64'] },
+      ],
+      files: [{ name: 'kafka.tgz', url: 'https://example.org/kafka.tgz', sha256: 'ab'.repeat(32), size: 1024 }],
+      packages: [{ name: 'openjdk-17-jre', version: '17.0.8+7-1', os: 'debian-12', architectures: ['amd64', 'arm64'] }],
+    });
   });
 
   it('reads network, capabilities (without "CAP_") and limits (memory in bytes); leaves them out when not written', () => {
