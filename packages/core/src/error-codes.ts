@@ -94,6 +94,26 @@ export const ERROR_CODES = {
   E_VERSION_GONE: 'The installed version is no longer listed in the repository.',
   E_VERSION_INVALID: 'The --version of e module new is not a semantic version.',
   E_VERSION_UNKNOWN: 'The repository has no such version of the module.',
+  E_ARCHIVE_BOMB:
+    'e import: a gzip blob of the archive expands to over 100 times its size (past 64 MiB); refused as a gzip bomb, nothing imported.',
+  E_ARCHIVE_DIGEST:
+    "e import: an archive entry's content does not match its digest or the sha256 e/manifest.json records; nothing imported.",
+  E_ARCHIVE_ENTRY:
+    'e import: the archive has an entry e never writes (a link, device, directory, absolute or climbing path, unknown or duplicate name); nothing imported.',
+  E_ARCHIVE_INVALID:
+    'e import: the archive is not a valid e archive (not a tar, missing or invalid index.json, manifests without mediaType, missing blobs); nothing imported.',
+  E_ARCHIVE_READ: 'e import: the archive file does not exist or cannot be read.',
+  E_ARCHIVE_TOO_LARGE:
+    'e import: a JSON entry of the archive (index.json, manifests) is larger than e reads into memory; nothing imported.',
+  E_ARCHIVE_TRUNCATED: 'e import: the archive ends early (an entry is cut or missing); nothing imported.',
+  E_DIGEST_MISMATCH: 'e export: what a registry or file sent does not match its digest or size.',
+  E_EXPORT_IMAGE: 'e export: an image in the registry is not a manifest or index e can copy.',
+  E_EXPORT_INPUT: 'e export: a file, package or state file cannot be named in the archive (unsafe or duplicate name).',
+  E_EXPORT_NOTHING: 'e export was given neither module names nor --installed.',
+  E_IMPORT_EXISTS: 'e import would overwrite the --repository-out file (--force allows it).',
+  E_IMPORT_REGISTRY: 'e import --registry is not HOST:PORT.',
+  E_REGISTRY_HTTP: 'A registry refused or failed a request of e export or e import (HTTP status given).',
+  E_REGISTRY_UNREACHABLE: 'The registry of e export or e import cannot be reached.',
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

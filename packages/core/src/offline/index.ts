@@ -3,5 +3,21 @@
  * downloads, the archive), for `e requirements`, `e export` and `e import`.
  */
 export { ArchiveError, EError, isEError } from '../errors.js';
+export type { ArchiveEntryRecord, ArchiveManifest } from './archive-format.js';
+export type { VerifiedArchive, VerifiedImage, VerifiedPlatform } from './archive-reader.js';
+export { verifyArchive } from './archive-reader.js';
 export type { BillOfMaterials, BillOfMaterialsOptions, BomFile, BomImage, BomPackage } from './bill-of-materials.js';
 export { billOfMaterials } from './bill-of-materials.js';
+export type { ArchiveFile, ExportOptions, ExportProgress, ExportResult } from './export.js';
+export { exportArchive, exportedRepository } from './export.js';
+export type { EngineImportResult, ImportProgress, RegistryImportResult } from './import.js';
+export {
+  digestTag,
+  dockerLoad,
+  engineTag,
+  importToEngine,
+  importToRegistry,
+  rehost,
+  rewriteImages,
+  writeArchiveFiles,
+} from './import.js';
