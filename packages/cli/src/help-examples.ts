@@ -107,6 +107,13 @@ export const EXAMPLES: Readonly<Record<string, Examples>> = {
     ['e status', 'installed modules, which need a plan, and newer versions'],
     ['e -s /srv/platform status -o json', 'another shared directory, as JSON'],
   ],
+  requirements: [
+    ['e requirements kafka --with-deps --prefer azi', 'images, files and packages kafka and what it needs take'],
+    [
+      'e requirements --installed --platform linux/amd64,linux/arm64 -o json',
+      'what is installed, for two platforms, as JSON',
+    ],
+  ],
   graph: [
     ['e graph', 'the installed modules as a Mermaid graph'],
     ['e graph --all --format svg > graph.svg', 'every module of the repository as a picture (Graphviz, built in)'],

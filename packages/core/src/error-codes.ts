@@ -55,6 +55,8 @@ export const ERROR_CODES = {
   E_PULL_INTERRUPTED: 'The image pull was interrupted (Ctrl-C); nothing ran.',
   E_PUSH_FAILED: 'A pushed module image is not in the registry afterwards.',
   E_READ: 'A file e needs for a run cannot be read.',
+  E_REGISTRY_UNREADABLE:
+    "An image's registry cannot be reached, or answered an HTTP error, while e requirements resolved it.",
   E_REMOVE_REQUIRED: 'Other installed modules strongly require the module to remove (--force overrides).',
   E_REPOSITORY_APPEND: 'e module new --add-to-repository cannot append the entry safely.',
   E_REPOSITORY_FETCH: 'The repository URL cannot be fetched: no connection, or an HTTP error.',
@@ -63,6 +65,7 @@ export const ERROR_CODES = {
   E_REPOSITORY_TIMEOUT: 'The repository URL did not send the whole file within 10 seconds.',
   E_REQUEST_NAME: 'The install argument does not name a module (NAME, NAME@VERSION or NAME@RANGE).',
   E_REQUEST_VERSION: 'The part after @ is neither a version nor a semver range.',
+  E_REQUIREMENT_CONFLICT: 'Two module versions need a file of one name, but with a different URL or sha256.',
   E_REVISION_INVALID: 'The rollback revision is not a whole number.',
   E_REVISION_NOT_FOUND: 'There is no history revision of that number.',
   E_REVISION_PRUNED:

@@ -70,6 +70,7 @@ const CASES: readonly [path: string, args: () => string[], code: string][] = [
   ['module new', () => ['module', 'new', 'Bad_Name', '--dir', dir], 'E_MODULE_NAME'],
   ['status', () => ['-r', missing(), 'status'], 'E_REPOSITORY_READ'],
   ['graph', () => ['-r', missing(), 'graph'], 'E_REPOSITORY_READ'],
+  ['requirements', () => ['-r', missing(), 'requirements', 'kafka'], 'E_REPOSITORY_READ'],
   ['state', () => ['state'], 'E_USAGE'],
   ['state show', () => ['state', 'show', 'kafka'], 'E_STATE_NO_SECTION'],
   ['state history', () => ['state', 'history', 'first'], 'E_HISTORY_ENTRY_INVALID'],

@@ -1,12 +1,16 @@
-import { findVersion } from '../repository/find-module.js';
-import type { ModuleVersion, Repository } from '../repository/model.js';
+import { RuntimeError } from '../errors.js';
+import { fetchCause } from '../repository/load-repository.js';
+import type { Repository } from '../repository/model.js';
+import { formatPlatform, parsePlatform } from '../runtime/platform.js';
 import {
-  type ManifestInfo,
+  MEDIA_TYPES,
   parseRegistryRef,
   type RegistryClientOptions,
   readManifest,
+  readRawManifest,
 } from '../runtime/registry-client.js';
 import type { InstalledRecord } from '../state/installed-records.js';
+import { collectNeeds, type ImageNeed, type SelectModulesOptions, selectModules } from './requirements.js';
 
 /**
  * The bill of materials of an export (`e requirements`, `e export`): every image, file and OS
@@ -33,8 +37,11 @@ export interface BomImage {
   registryDigest: string;
   /** Whether every platform of the registry's index is taken (always true for a single manifest). */
   allPlatforms: boolean;
-  /** Per-platform manifest digests of the platforms taken, sorted by platform (`linux/amd64`). */
-  platforms: { platform: string; digest: string }[];
+  /**
+   * Per-platform manifest digests of the platforms taken, sorted by platform (`linux/amd64`);
+   * `size`: bytes of the manifest, its config and its layers as the registry stores them.
+   */
+  platforms: { platform: string; digest: string; size: number }[];
   /** `module`: the image a module runs in; `requirement`: an image a module lists in `requirements.images`. */
   kind: 'module' | 'requirement';
   /** `kafka@0.1.0` of every module version that needs it, sorted. */
@@ -73,16 +80,18 @@ export interface BillOfMaterials {
   packages: BomPackage[];
   totals: {
     images: number;
+    /** Bytes of every distinct blob (manifests, configs, layers) of the images: a layer shared by several counts once. */
+    imageBytes: number;
     files: number;
-    packages: number;
     /** Sum of the files' sizes, where the repository states them. */
     fileBytes: number;
     /** Files without a stated size (their bytes are not in fileBytes). */
     filesWithoutSize: number;
+    packages: number;
   };
 }
 
-export interface BillOfMaterialsOptions {
+export interface BillOfMaterialsOptions extends SelectModulesOptions {
   /** The loaded repository. */
   repository: Repository;
   /** `kafka` or `kafka@0.1.0`; with `installed` they may be left out. */
@@ -91,6 +100,8 @@ export interface BillOfMaterialsOptions {
   installed?: Readonly<Record<string, InstalledRecord>>;
   /** Add the modules the named ones need (the resolver's `--with-deps` closure). */
   withDeps?: boolean;
+  /** With `withDeps`: the modules to take when several could meet one requirement. */
+  prefer?: string[];
   /** `linux/amd64`, ...; default: every platform of each image. */
   platforms?: string[];
   /** How to reach registries; default: plain HTTP for loopback hosts only. */
@@ -101,89 +112,136 @@ const LOOPBACK_ONLY: RegistryClientOptions = {
   insecure: (host) => /^(localhost|127\.[0-9.]+|\[::1\])(:\d+)?$/.test(host),
 };
 
+/** Registry look-ups at once (each is a few small HTTP requests). */
+const CONCURRENCY = 6;
+
 /**
- * FIRST VERSION (interface for `e export`): module images only, no dependency closure yet;
- * the shape above is what later versions keep.
+ * The bill of materials for the module versions `options` name: their images resolved to digests
+ * per platform over the registry API (nothing is pulled), their files and packages;
+ * deduplicated, in a stable order, with totals.
  */
 export async function billOfMaterials(options: BillOfMaterialsOptions): Promise<BillOfMaterials> {
   const registry = options.registry ?? LOOPBACK_ONLY;
+  const wanted = options.platforms === undefined ? undefined : normalizePlatforms(options.platforms);
   const selected = selectModules(options);
-  const wanted = options.platforms === undefined ? undefined : [...new Set(options.platforms)].sort();
-  const images = new Map<string, { kind: BomImage['kind']; usedBy: Set<string> }>();
-  for (const { name, version } of selected) {
-    for (const reference of moduleImages(version)) {
-      const entry = images.get(reference) ?? { kind: 'module' as const, usedBy: new Set<string>() };
-      entry.usedBy.add(`${name}@${version.version}`);
-      images.set(reference, entry);
-    }
+  const needs = collectNeeds(selected, wanted);
+  const images = await mapLimit(needs.images, CONCURRENCY, (need) => resolveImage(need, registry));
+  const files: BomFile[] = needs.files;
+  const packages: BomPackage[] = needs.packages;
+  const platforms = wanted ?? [...new Set(images.flatMap((i) => i.platforms.map((p) => p.platform)))].sort();
+  const blobs = new Map<string, number>();
+  for (const image of images) for (const [digest, size] of image.blobs) blobs.set(digest, size);
+  let fileBytes = 0;
+  let filesWithoutSize = 0;
+  for (const file of files) {
+    if (file.size === undefined) filesWithoutSize++;
+    else fileBytes += file.size;
   }
-  const resolved: BomImage[] = [];
-  for (const [reference, entry] of [...images].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const manifest = await readManifest(reference, registry);
-    resolved.push(bomImage(reference, manifest, wanted, entry.kind, [...entry.usedBy].sort()));
-  }
-  const platforms = wanted ?? [...new Set(resolved.flatMap((i) => i.platforms.map((p) => p.platform)))].sort();
   return {
     modules: selected.map(({ name, version }) => ({ name, version: version.version })),
     platforms,
-    images: resolved,
-    files: [],
-    packages: [],
-    totals: { images: resolved.length, files: 0, packages: 0, fileBytes: 0, filesWithoutSize: 0 },
+    images: images.map(({ blobs: _, ...image }) => image),
+    files,
+    packages,
+    totals: {
+      images: images.length,
+      imageBytes: [...blobs.values()].reduce((a, b) => a + b, 0),
+      files: files.length,
+      fileBytes,
+      filesWithoutSize,
+      packages: packages.length,
+    },
   };
 }
 
-function selectModules(options: BillOfMaterialsOptions): { name: string; version: ModuleVersion }[] {
-  const out: { name: string; version: ModuleVersion }[] = [];
-  const specs = options.modules ?? [];
-  for (const spec of specs) {
-    const [name, wanted] = spec.split('@') as [string, string | undefined];
-    const component = options.repository.components.find((c) => c.name === name);
-    const version =
-      component &&
-      (wanted
-        ? findVersion(component, wanted)
-        : (component.versions.find((v) => v.latest) ?? component.versions.at(-1)));
-    if (version) out.push({ name, version });
-  }
-  for (const [name, record] of Object.entries(options.installed ?? {})) {
-    const component = options.repository.components.find((c) => c.name === name);
-    const version = component && findVersion(component, record.version);
-    if (version) out.push({ name, version });
-  }
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+/** `linux/amd64`, `arm64` → sorted, unique `os/arch` strings. */
+export function normalizePlatforms(platforms: readonly string[]): string[] {
+  return [...new Set(platforms.map((p) => formatPlatform(parsePlatform(p))))].sort();
 }
 
-function moduleImages(version: ModuleVersion): string[] {
-  if (version.image !== undefined) return [version.image];
-  return Object.values(version.images ?? {});
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
-function bomImage(
-  reference: string,
-  manifest: ManifestInfo,
-  wanted: readonly string[] | undefined,
-  kind: BomImage['kind'],
-  usedBy: string[],
-): BomImage {
-  const at = reference.indexOf('@');
-  const path = at === -1 ? reference : reference.slice(0, at);
-  const colon = path.lastIndexOf(':');
-  const tag = colon > path.lastIndexOf('/') ? path.slice(colon + 1) : undefined;
-  const { host, name } = parseRegistryRef(reference);
+/** A registry's answer, or an EError in one sentence naming the image and who needs it. */
+async function ask<T>(need: ImageNeed, host: string, what: () => Promise<T>): Promise<T> {
+  try {
+    return await what();
+  } catch (error) {
+    const who = need.usedBy.join(', ');
+    if (/answered HTTP 404\b/.test((error as Error).message)) {
+      throw new RuntimeError(
+        'E_IMAGE_NOT_FOUND',
+        `The registry ${host} has no image ${need.reference} (needed by ${who}).`,
+        {
+          hint: 'push the image there, or correct the reference in the repository',
+        },
+      );
+    }
+    const why = /answered HTTP/.test((error as Error).message) ? (error as Error).message : fetchCause(error);
+    throw new RuntimeError(
+      'E_REGISTRY_UNREADABLE',
+      `Cannot read ${need.reference} (needed by ${who}) from ${host}: ${why}.`,
+      {
+        hint: 'check that the registry is running and reachable from here',
+        cause: error,
+      },
+    );
+  }
+}
+
+type ResolvedImage = BomImage & { blobs: [digest: string, size: number][] };
+
+async function resolveImage(need: ImageNeed, registry: RegistryClientOptions): Promise<ResolvedImage> {
+  const { host, name } = parseRegistryRef(need.reference);
+  const manifest = await ask(need, host, () => readManifest(need.reference, registry));
   const all =
     manifest.manifests.length > 0
-      ? manifest.manifests.map((m) => ({ platform: `${m.platform.os}/${m.platform.architecture}`, digest: m.digest }))
+      ? manifest.manifests.map((m) => ({ platform: formatPlatform(m.platform), digest: m.digest }))
       : manifest.platform
-        ? [{ platform: `${manifest.platform.os}/${manifest.platform.architecture}`, digest: manifest.digest }]
+        ? [{ platform: formatPlatform(manifest.platform), digest: manifest.digest }]
         : [];
-  const platforms = all
-    .filter((p) => wanted === undefined || wanted.includes(p.platform))
+  const missing = (need.platforms ?? []).filter((p) => !all.some((m) => m.platform === p));
+  if (missing.length > 0) {
+    throw new RuntimeError(
+      'E_PLATFORM_UNSUPPORTED',
+      `${need.reference} (needed by ${need.usedBy.join(', ')}) has no image for ${missing.join(', ')}; it has ${all.map((m) => m.platform).join(', ') || 'no platform'}.`,
+      { hint: 'leave that platform out of --platform, or publish the image for it' },
+    );
+  }
+  const taken = all
+    .filter((m) => need.platforms === undefined || need.platforms.includes(m.platform))
     .sort((a, b) => (a.platform < b.platform ? -1 : a.platform > b.platform ? 1 : 0));
-  const allPlatforms = platforms.length === all.length;
-  const digest = allPlatforms || platforms.length !== 1 ? manifest.digest : platforms[0]!.digest;
+  const blobs: [string, number][] = [];
+  const platforms: BomImage['platforms'] = [];
+  for (const { platform, digest } of taken) {
+    const raw = await ask(need, host, () =>
+      readRawManifest(`${host}/${name}@${digest}`, [MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest], registry),
+    );
+    const json = (raw?.json ?? {}) as {
+      config?: { digest: string; size: number };
+      layers?: { digest: string; size: number }[];
+    };
+    const parts = [...(json.config ? [json.config] : []), ...(json.layers ?? [])];
+    const size = parts.reduce((n, p) => n + p.size, raw?.bytes.length ?? 0);
+    for (const p of parts) blobs.push([p.digest, p.size]);
+    if (raw) blobs.push([raw.digest, raw.bytes.length]);
+    platforms.push({ platform, digest, size });
+  }
+  const allPlatforms = taken.length === all.length;
+  const digest = allPlatforms || taken.length !== 1 ? manifest.digest : taken[0]!.digest;
+  const tag = parseImageTag(need.reference);
   return {
-    reference,
+    reference: need.reference,
     registry: host,
     repository: name,
     ...(tag !== undefined ? { tag } : {}),
@@ -191,7 +249,16 @@ function bomImage(
     registryDigest: manifest.digest,
     allPlatforms,
     platforms,
-    kind,
-    usedBy,
+    kind: need.kind,
+    usedBy: need.usedBy,
+    blobs,
   };
+}
+
+/** The tag of `host/path:tag[@digest]`, if it has one. */
+function parseImageTag(reference: string): string | undefined {
+  const at = reference.indexOf('@');
+  const path = at === -1 ? reference : reference.slice(0, at);
+  const colon = path.lastIndexOf(':');
+  return colon > path.lastIndexOf('/') ? path.slice(colon + 1) : undefined;
 }

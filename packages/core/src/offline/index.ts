@@ -7,7 +7,7 @@ export type { ArchiveEntryRecord, ArchiveManifest } from './archive-format.js';
 export type { VerifiedArchive, VerifiedImage, VerifiedPlatform } from './archive-reader.js';
 export { verifyArchive } from './archive-reader.js';
 export type { BillOfMaterials, BillOfMaterialsOptions, BomFile, BomImage, BomPackage } from './bill-of-materials.js';
-export { billOfMaterials } from './bill-of-materials.js';
+export { billOfMaterials, normalizePlatforms } from './bill-of-materials.js';
 export type { ArchiveFile, ExportOptions, ExportProgress, ExportResult } from './export.js';
 export { exportArchive, exportedRepository } from './export.js';
 export type { EngineImportResult, ImportProgress, RegistryImportResult } from './import.js';
@@ -21,3 +21,5 @@ export {
   rewriteImages,
   writeArchiveFiles,
 } from './import.js';
+export type { FileNeed, ImageNeed, Needs, PackageNeed, SelectedModule, SelectModulesOptions } from './requirements.js';
+export { collectNeeds, selectModules } from './requirements.js';
