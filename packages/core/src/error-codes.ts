@@ -19,6 +19,9 @@ export const ERROR_CODES = {
   E_DURATION_INVALID: 'A duration option (--timeout, --lock-timeout) is not a duration, is 0, or is too long.',
   E_ENGINE: 'The Docker engine refused or failed an operation.',
   E_ENGINE_UNREACHABLE: 'No Docker engine answers (DOCKER_HOST, or the default socket).',
+  E_FILE_CHECKSUM: "A downloaded file's sha256 or size is not the one the repository states; it was not kept.",
+  E_FILE_DOWNLOAD:
+    'A required file cannot be downloaded: no connection, an HTTP error, or the download folder is not writable.',
   E_HISTORY_ENTRY_INVALID: 'The history entry given is not a number.',
   E_HISTORY_INVALID: 'A record in the history (.e/history) cannot be read as one e wrote.',
   E_HISTORY_NOT_FOUND: 'There is no history entry with that number.',

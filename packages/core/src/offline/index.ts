@@ -10,6 +10,8 @@ export type { BillOfMaterials, BillOfMaterialsOptions, BomFile, BomImage, BomPac
 export { billOfMaterials, normalizePlatforms } from './bill-of-materials.js';
 export type { ArchiveFile, ExportOptions, ExportProgress, ExportResult } from './export.js';
 export { exportArchive, exportedRepository } from './export.js';
+export type { FetchedFile, FetchFileProgress, FetchFilesOptions } from './fetch-files.js';
+export { cachedFilePath, fetchFiles } from './fetch-files.js';
 export type { EngineImportResult, ImportProgress, RegistryImportResult } from './import.js';
 export {
   digestTag,
