@@ -38,7 +38,13 @@ interface SendOptions {
 
 function send(method: string, url: string, options: SendOptions = {}): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const target = new URL(url);
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch (error) {
+      reject(unreachable(url.replace(/^https?:\/\/([^/]*).*$/, '$1'), error as Error));
+      return;
+    }
     const request = (target.protocol === 'https:' ? https : http).request(target, {
       method,
       headers: options.headers,

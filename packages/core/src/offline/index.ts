@@ -3,6 +3,7 @@
  * downloads, the archive), for `e requirements`, `e export` and `e import`.
  */
 export { ArchiveError, EError, isEError } from '../errors.js';
+export { copyImage } from './archive-copy.js';
 export type { ArchiveEntryRecord, ArchiveManifest } from './archive-format.js';
 export type { VerifiedArchive, VerifiedImage, VerifiedPlatform } from './archive-reader.js';
 export { verifyArchive } from './archive-reader.js';
