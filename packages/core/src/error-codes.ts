@@ -16,6 +16,10 @@ export const ERROR_CODES = {
   E_COMMAND_UNKNOWN: 'The module version has no command of that name in the repository.',
   E_CONFIRM_NEEDED: 'The command asks before it changes anything, but stdin is not a terminal: pass -y.',
   E_DESTROY_FAILED: "The module's destroy command failed; its record is kept.",
+  E_DOWNLOADER_FAILED:
+    'The downloader module failed, or did not write a package it was asked for; nothing it wrote was kept.',
+  E_DOWNLOADER_MISSING:
+    'Modules need OS packages, but the repository has no module labelled kind: downloader to fetch them.',
   E_DURATION_INVALID: 'A duration option (--timeout, --lock-timeout) is not a duration, is 0, or is too long.',
   E_ENGINE: 'The Docker engine refused or failed an operation.',
   E_ENGINE_UNREACHABLE: 'No Docker engine answers (DOCKER_HOST, or the default socket).',

@@ -9,6 +9,8 @@ export type { VerifiedArchive, VerifiedImage, VerifiedPlatform } from './archive
 export { verifyArchive } from './archive-reader.js';
 export type { BillOfMaterials, BillOfMaterialsOptions, BomFile, BomImage, BomPackage } from './bill-of-materials.js';
 export { billOfMaterials, normalizePlatforms } from './bill-of-materials.js';
+export type { DownloadedEntry, DownloadedPackage, DownloadPackagesOptions, DownloadRequest } from './downloader.js';
+export { DOWNLOAD_COMMAND, DOWNLOAD_INPUT, DOWNLOADER_KIND, downloadPackages, findDownloader } from './downloader.js';
 export type { ArchiveFile, ExportOptions, ExportProgress, ExportResult } from './export.js';
 export { exportArchive, exportedRepository } from './export.js';
 export type { FetchedFile, FetchFileProgress, FetchFilesOptions } from './fetch-files.js';
