@@ -20,10 +20,9 @@ export async function requirementsCommand(options: RequirementsOptions): Promise
       exitCode: 2,
     });
   }
-  const platforms =
-    options.platform === undefined
-      ? undefined
-      : normalizePlatforms(options.platform.split(',').filter((p) => p.trim() !== ''));
+  // an empty E_PLATFORM means unset (as for every command)
+  const listed = (options.platform ?? '').split(',').filter((p) => p.trim() !== '');
+  const platforms = listed.length === 0 ? undefined : normalizePlatforms(listed);
   const repository = await loadRepository(options.repository);
   const installed = options.installed ? readInstalled(await loadState(resolve(options.shared))) : undefined;
   const bill = await billOfMaterials({

@@ -170,6 +170,13 @@ describe('collectNeeds', () => {
     ]);
   });
 
+  it('refuses a platform a module does not run on', () => {
+    const modules = selectModules({ repository: repository(), modules: ['db'] });
+    expect(() => collectNeeds(modules, ['linux/amd64', 'linux/s390x'])).toThrow(
+      'db@1.0.0 does not run on linux/s390x; it offers linux/amd64, linux/arm64.',
+    );
+  });
+
   it('refuses two module versions storing different files under one name', () => {
     const { value } = parseRepository(text.replace(`sha256: ${A}}`, `sha256: ${B}}`), 'r.yml');
     const modules = selectModules({ repository: value!, modules: ['app', 'db'] });

@@ -1,4 +1,4 @@
-import { ArchiveError, ResolutionError } from '../errors.js';
+import { ArchiveError, ResolutionError, RuntimeError } from '../errors.js';
 import type { ModuleVersion, Repository } from '../repository/model.js';
 import { formatExplanation } from '../resolve/format-explanation.js';
 import { parseInstallRequest } from '../resolve/install-request.js';
@@ -148,6 +148,15 @@ export function collectNeeds(modules: readonly SelectedModule[], platforms: read
 
   for (const { name, version } of modules) {
     const user = `${name}@${version.version}`;
+    const runsOn = version.architectures ?? (version.images ? Object.keys(version.images) : undefined);
+    const unsupported = platforms?.filter((p) => runsOn !== undefined && !runsOn.includes(p.split('/')[1]!)) ?? [];
+    if (unsupported.length > 0) {
+      throw new RuntimeError(
+        'E_PLATFORM_UNSUPPORTED',
+        `${user} does not run on ${unsupported.join(', ')}; it offers ${runsOn!.map((a) => `linux/${a}`).join(', ')}.`,
+        { hint: 'leave that platform out of --platform, or leave the module out' },
+      );
+    }
     if (version.image !== undefined) needImage(version.image, 'module', user, platformsFor(version.architectures));
     for (const [arch, reference] of Object.entries(version.images ?? {})) {
       needImage(reference, 'module', user, platformsFor([arch]));
