@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ArchiveError, type ArchiveFile, billOfMaterials, exportArchive } from '@e/core/offline';
-import { loadRepository } from '@e/core/repository';
+import {
+  ArchiveError,
+  type ArchiveFile,
+  type BillOfMaterials,
+  billOfMaterials,
+  exportArchive,
+  fetchFiles,
+} from '@e/core/offline';
+import { loadRepository, type Repository } from '@e/core/repository';
 import { loadState, readInstalled } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { emit } from '../output.js';
@@ -40,6 +48,8 @@ export async function exportCommand(options: ExportOptions): Promise<void> {
     ...(options.prefer.length > 0 ? { prefer: options.prefer } : {}),
   } as Parameters<typeof billOfMaterials>[0]);
   const state = options.withState ? await stateFiles(shared) : undefined;
+  const files = await requiredFiles(bom);
+  const packages = await requiredPackages(bom, repository, options);
   const cli = options.withoutCli ? undefined : await cliPackage();
 
   const target = resolve(options.file);
@@ -68,6 +78,8 @@ export async function exportCommand(options: ExportOptions): Promise<void> {
       eVersion: await eVersion(),
       ...(cli ? { cli } : {}),
       ...(state ? { state } : {}),
+      files,
+      packages,
       progress,
     });
     await rename(partial, target);
@@ -91,6 +103,55 @@ export async function exportCommand(options: ExportOptions): Promise<void> {
       `On the site: e import ${options.file} (into the engine) or e import ${options.file} --registry HOST:PORT.`,
     ].join('\n'),
   );
+}
+
+/** The required files, downloaded into e's cache (or found there) and checked against their sha256. */
+async function requiredFiles(bom: BillOfMaterials): Promise<ArchiveFile[]> {
+  if (bom.files.length === 0) return [];
+  const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'e', 'files');
+  const fetched = await fetchFiles(bom.files, cache, {
+    progress: (event) => {
+      if (event.done)
+        process.stderr.write(`File ${event.file.name}: ${event.cached ? 'in the cache' : 'downloaded'}\n`);
+    },
+  });
+  return fetched.map((f) => ({ name: f.file.name, path: f.path, size: f.size, sha256: f.file.sha256 }));
+}
+
+type DownloadPackages = (options: {
+  runtime: unknown;
+  repository: Repository;
+  packages: BillOfMaterials['packages'];
+  platforms: string[];
+  outDir: string;
+  by: string;
+  events: { output(stream: 'stdout' | 'stderr', chunk: Buffer): void };
+}) => Promise<{ package: { os: string }; name: string; path: string; size: number; sha256: string }[]>;
+
+/** The required OS packages, fetched by the repository's downloader module into a temp dir. */
+async function requiredPackages(
+  bom: BillOfMaterials,
+  repository: Repository,
+  options: ExportOptions,
+): Promise<ArchiveFile[]> {
+  if (bom.packages.length === 0) return [];
+  const { createDockerRuntime } = await import('@e/core/runtime');
+  const outDir = await mkdtemp(join(tmpdir(), 'e-export-packages-'));
+  // the downloader (issue 10, part A) lands in @e/core/offline separately
+  const offline = (await import('@e/core/offline')) as unknown as { downloadPackages?: DownloadPackages };
+  if (offline.downloadPackages === undefined) {
+    throw new ArchiveError('E_EXPORT_INPUT', 'The modules need OS packages, but this e cannot download packages yet.');
+  }
+  const downloaded = await offline.downloadPackages({
+    runtime: await createDockerRuntime(),
+    repository,
+    packages: bom.packages,
+    platforms: bom.platforms,
+    outDir,
+    by: 'e export',
+    events: { output: (_stream, chunk) => void process.stderr.write(chunk) },
+  });
+  return downloaded.map((p) => ({ name: `${p.package.os}/${p.name}`, path: p.path, size: p.size, sha256: p.sha256 }));
 }
 
 /** --with-state: the shared directory's regular top-level files (state.yml and the modules' config files). */

@@ -77,6 +77,8 @@ const CASES: readonly [path: string, args: () => string[], code: string][] = [
   ['state rollback', () => ['state', 'rollback', 'last'], 'E_REVISION_INVALID'],
   ['state unlock', () => ['state', 'unlock', '--bogus'], 'E_USAGE'],
   ['completion', () => ['completion', 'tcsh'], 'E_USAGE'],
+  ['export', () => ['-r', repository, 'export', join(dir, 'site.tar')], 'E_EXPORT_NOTHING'],
+  ['import', () => ['import', join(dir, 'no-such.tar')], 'E_ARCHIVE_READ'],
 ];
 
 /** Every command a user can run (the hidden completion callback and commander's help aside). */

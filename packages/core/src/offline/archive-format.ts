@@ -32,8 +32,8 @@ export const E_REPOSITORY = 'e/repository.yml';
 /** Folders of e/ that hold files under plain names. */
 export const E_FOLDERS = ['cli', 'files', 'packages', 'state'] as const;
 
-/** A plain file name: letters, digits, `.`, `_`, `+`, `-`, `@`, not starting with a dot. */
-const SAFE_NAME = /^[A-Za-z0-9_+@-][A-Za-z0-9._+@-]{0,199}$/;
+/** A plain file name: letters, digits, `.`, `_`, `+`, `-`, `@`, `~`, `:`, not starting with a dot. */
+const SAFE_NAME = /^[A-Za-z0-9_+@~-][A-Za-z0-9._+@~:-]{0,199}$/;
 const BLOB = /^blobs\/sha256\/[a-f0-9]{64}$/;
 
 export interface ArchiveEntryRecord {
@@ -95,6 +95,10 @@ export function classifyEntryName(name: string): { kind: EntryKind } | { problem
     (E_FOLDERS as readonly string[]).includes(parts[1] as string) &&
     SAFE_NAME.test(parts[2] as string)
   ) {
+    return { kind: 'e-file' };
+  }
+  // e/packages/<os>/<file>: the downloader's packages, by operating system
+  if (top === 'e' && parts.length === 4 && parts[1] === 'packages' && parts.slice(2).every((p) => SAFE_NAME.test(p))) {
     return { kind: 'e-file' };
   }
   return { problem: `has an entry e does not write, ${shown}` };

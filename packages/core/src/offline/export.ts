@@ -134,7 +134,9 @@ export async function exportArchive(out: Writable, options: ExportOptions): Prom
     for (const [i, file] of sorted.entries()) {
       if (i > 0 && sorted[i - 1]?.name === file.name)
         throw new ArchiveError('E_EXPORT_INPUT', `Two ${folder} are named ${JSON.stringify(file.name)}.`);
-      eEntries.push({ name: `e/${folder}/${safe(file.name)}`, file });
+      const parts = file.name.split('/');
+      if (parts.length > (folder === 'packages' ? 2 : 1)) safe(file.name);
+      eEntries.push({ name: `e/${folder}/${parts.map(safe).join('/')}`, file });
     }
   }
 
@@ -327,7 +329,7 @@ export function exportedRepository(text: string, bom: Pick<BillOfMaterials, 'mod
 }
 
 function safe(name: string): string {
-  if (!isSafeFileName(name))
+  if (!isSafeFileName(name) || name === '')
     throw new ArchiveError('E_EXPORT_INPUT', `${JSON.stringify(name)} cannot be a file name in the archive.`, {
       hint: 'Names are letters, digits, ".", "_", "+", "@" and "-", not starting with a dot.',
     });

@@ -116,7 +116,7 @@ export async function importToRegistry(
 export interface EngineImportResult {
   platform: string;
   /** The tags loaded, each with the image and platform manifest it holds. */
-  loaded: { reference: string; tag: string; digest: string }[];
+  loaded: { reference: string; tag: string; tags: string[]; digest: string }[];
   /** Images without a manifest for the engine's platform. */
   skipped: string[];
   /** The repository file naming the loaded tags (digests dropped: the engine does not keep them). */
@@ -130,9 +130,9 @@ export function engineTag(reference: string): string {
 }
 
 /**
- * A second tag per loaded image, naming the platform manifest's digest
- * (`repo:sha256-<hex>`): the classic store keeps no digests for loaded images, and this is how
- * e's records (which name `repo@sha256:…`) still find them (ensure-image.ts).
+ * More tags per loaded image, naming the platform manifest's digest and the image's (index)
+ * digest (`repo:sha256-<hex>`): the classic store keeps no digests for loaded images, and this is
+ * how e's records and digest references (`repo@sha256:…`) still find them (ensure-image.ts).
  */
 export function digestTag(reference: string, digest: string): string {
   return `${splitReference(reference).name}:${digest.replace(':', '-')}`;
@@ -160,7 +160,13 @@ export async function importToEngine(
   }
   const entries: DockerLoadEntry[] = chosen.map(({ image, platform }) => ({
     Config: blobPath(platform.config.digest),
-    RepoTags: [engineTag(image.reference), digestTag(image.reference, platform.manifest.digest)],
+    RepoTags: [
+      ...new Set([
+        engineTag(image.reference),
+        digestTag(image.reference, platform.manifest.digest),
+        digestTag(image.reference, image.top.digest),
+      ]),
+    ],
     Layers: platform.layers.map((l) => blobPath(l.digest)),
   }));
   const needed = new Set(entries.flatMap((e) => [e.Config, ...e.Layers]));
@@ -207,9 +213,10 @@ export async function importToEngine(
     throw error;
   }
   await loading;
-  const loaded = chosen.map(({ image, platform }) => ({
+  const loaded = chosen.map(({ image, platform }, i) => ({
     reference: image.reference,
     tag: engineTag(image.reference),
+    tags: entries[i]?.RepoTags ?? [],
     digest: platform.manifest.digest,
   }));
   const tags = Object.fromEntries(loaded.map((l) => [l.reference, l.tag]));
