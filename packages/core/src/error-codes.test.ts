@@ -11,6 +11,7 @@ const ENV_NAMES = new Set([
   'E_COMMAND',
   'E_INPUTS',
   'E_MODULE',
+  'E_PACKAGE_MIRROR',
   'E_PLAN_FILE',
   'E_PLATFORM',
   'E_REPOSITORY',

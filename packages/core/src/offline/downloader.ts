@@ -62,7 +62,7 @@ export interface DownloadPackagesOptions {
   platforms: readonly string[];
   /** Where the verified packages are copied: `<outDir>/<os>/<file>`. */
   outDir: string;
-  /** Handed to the downloader as `mirror`. */
+  /** Handed to the downloader as `mirror` (default: `E_PACKAGE_MIRROR`, else none: the downloader's own). */
   mirror?: string;
   /** The platform the downloader itself runs on (default: the engine's). */
   platform?: Platform;
@@ -99,10 +99,11 @@ export async function downloadPackages(options: DownloadPackagesOptions): Promis
   const downloader = findDownloader(options.repository);
   const shared = await mkdtemp(join(tmpdir(), 'e-download-'));
   try {
+    const mirror = options.mirror ?? (process.env.E_PACKAGE_MIRROR || undefined);
     const request: DownloadRequest = {
       format: 1,
       platforms: [...options.platforms],
-      ...(options.mirror !== undefined ? { mirror: options.mirror } : {}),
+      ...(mirror !== undefined ? { mirror } : {}),
       packages: options.packages.map((p) => ({
         name: p.name,
         version: p.version,
