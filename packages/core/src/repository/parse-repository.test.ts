@@ -164,6 +164,16 @@ describe('parseRepository', () => {
       'capabilities: [SYS_TIME, CAP_SYS_TIME]\n        ',
       'W 9:34 capability "SYS_TIME" is listed twice',
     ],
+    [
+      'a requirement image listed twice',
+      'requirements: {images: [localhost:5000/vendor/x:1, localhost:5000/vendor/x:1]}\n        ',
+      'W 9:60 image "localhost:5000/vendor/x:1" is listed twice',
+    ],
+    [
+      'a package listed twice',
+      'requirements:\n          packages: [{name: socat, version: 1.7.4.4-2, os: debian-12}, {name: socat, version: 1.7.4.4-2, os: debian-12}]\n        ',
+      'W 10:72 package "socat" 1.7.4.4-2 for debian-12 is listed twice',
+    ],
   ])('warns about %s without failing', (_, insert, expected) => {
     const text = `version: v1
 kind: Repository
