@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BomPackage, collectNeeds, downloadPackages, isEError, selectModules } from '@e/core/offline';
-import { loadRepository } from '@e/core/repository';
+import { loadRepository, type Repository } from '@e/core/repository';
 import { createDockerRuntime } from '@e/core/runtime';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { docker } from './support/docker.js';
 import { requireExampleImages } from './support/install-fixtures.js';
 import { ROOT } from './support/run-e.js';
-import { expectNoEContainers } from './support/runtime-fixtures.js';
+import { expectNoEContainers, requireTestImages } from './support/runtime-fixtures.js';
 
 /*
  * The example downloader (modules/downloader) on the real engine, against an apt-style mirror this
@@ -95,10 +95,10 @@ async function kubernetesPackages(): Promise<BomPackage[]> {
   return packages;
 }
 
-async function download(packages: BomPackage[], outDir: string, output: string[]) {
+async function download(packages: BomPackage[], outDir: string, output: string[], repository?: Repository) {
   return downloadPackages({
     runtime: await createDockerRuntime(),
-    repository: await loadRepository(join(ROOT, 'repository.yml')),
+    repository: repository ?? (await loadRepository(join(ROOT, 'repository.yml'))),
     packages,
     platforms: ['linux/amd64', 'linux/arm64'],
     outDir,
@@ -160,6 +160,57 @@ describe('the example downloader module', () => {
     lieAbout = 'conntrack';
     expect(await failure([conntrack!])).toMatch(
       /^E_DOWNLOADER_FAILED: The downloader downloader 0\.1\.0 failed with exit code 1: downloader download: conntrack_1\.4\.7-1\+b2_amd64\.deb has sha256 [0-9a-f]{64}, not the f{64} the index of http:\/\/.+ states\.$/,
+    );
+  });
+});
+
+/** A repository whose downloader is the test module misbehave, its `download` command one of its modes. */
+async function misbehavingDownloader(mode: string): Promise<Repository> {
+  const dir = tempDir();
+  const file = join(dir, 'repository.yml');
+  writeFileSync(
+    file,
+    `version: v1
+kind: Repository
+components:
+  - name: fetcher
+    type: docker
+    versions:
+      - version: "0.1.0"
+        image: localhost:5000/test-modules/misbehave:0.1.0
+        workdir: /shared
+        mounts: [/shared]
+        labels: {kind: downloader}
+        commands:
+          - {name: metadata, command: metadata}
+          - {name: init, command: init}
+          - {name: plan, command: plan}
+          - {name: apply, command: apply}
+          - {name: audit, command: audit}
+          - {name: download, command: apply, args: [${mode}]}
+`,
+  );
+  return loadRepository(file);
+}
+
+describe('a downloader that breaks the rules', () => {
+  it('is refused when it writes outside its own folder, and when it lists no packages', async () => {
+    await requireTestImages();
+    const [conntrack] = await kubernetesPackages();
+    const failure = async (mode: string) => {
+      const outDir = tempDir();
+      try {
+        await download([conntrack!], outDir, [], await misbehavingDownloader(mode));
+      } catch (error) {
+        return isEError(error) ? `${error.code}: ${error.message}` : String(error);
+      }
+      return 'no error';
+    };
+    // the run's isolation holds: nothing it wrote outside fetcher/ is merged, and the download fails
+    expect(await failure('write-outside')).toMatch(/^E_STATE_RULES: .*notes\.txt/);
+    // its own files are merged into its private shared directory, but it wrote no packages/index.json
+    expect(await failure('own-files')).toBe(
+      'E_DOWNLOADER_FAILED: The downloader fetcher 0.1.0 wrote no packages/index.json in its folder.',
     );
   });
 });
