@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,16 +56,7 @@ beforeAll(async () => {
     readFileSync(join(ROOT, 'repository.yml'), 'utf8').replaceAll('localhost:5000/', `${first.host}/`),
   );
   archive = join(work, 'site.tar');
-  const args = [
-    '-r',
-    repository,
-    'export',
-    archive,
-    ...MODULES,
-    '--platform',
-    'linux/amd64,linux/arm64',
-    '--without-cli',
-  ];
+  const args = ['-r', repository, 'export', archive, ...MODULES, '--platform', 'linux/amd64,linux/arm64'];
   const exported = await e(args);
   expect(exported.exitCode, exported.stderr).toBe(0);
   expect(exported.stdout).toMatch(/\d+ images for linux\/amd64, linux\/arm64/);
@@ -109,7 +101,6 @@ describe('e export → e import, with the first registry stopped', () => {
     // the registry cannot be reached: verified first, then refused, nothing written
     expect(index.ok).toBe(false);
     expect(index.error.code).toBe('E_REGISTRY_UNREACHABLE');
-    const { execFileSync } = await import('node:child_process');
     const names = execFileSync('tar', ['tf', archive], { encoding: 'utf8' }).trim().split('\n');
     expect(names.slice(0, 4)).toEqual(['oci-layout', 'index.json', 'manifest.json', 'e/manifest.json']);
     const ociIndex = JSON.parse(execFileSync('tar', ['xOf', archive, 'index.json'], { encoding: 'utf8' }));
@@ -205,6 +196,18 @@ describe('e export → e import, with the first registry stopped', () => {
       expect.arrayContaining(MODULES.map((m) => `${first.host}/modules/${m}:0.1.0`)),
     );
     for (const l of result.loaded as { tags: string[] }[]) loadedTags.push(...l.tags);
+    // the e package in the archive installs without a registry and runs
+    const cli = result.files.find((f: string) => /[\\/]cli[\\/]e-cli-[^/]+\.tgz$/.test(f));
+    expect(cli, JSON.stringify(result.files)).toBeDefined();
+    const prefix = join(work, 'npm-global');
+    execFileSync('npm', ['install', '-g', '--offline', '--no-audit', '--no-fund', '--prefix', prefix, cli as string], {
+      stdio: 'pipe',
+    });
+    const version = execFileSync(join(prefix, 'bin', 'e'), ['--version'], { encoding: 'utf8' }).trim();
+    expect(version).toBe(JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')).version);
+    const listed = execFileSync(join(prefix, 'bin', 'e'), ['-r', repositoryOut, 'repo', 'list'], { encoding: 'utf8' });
+    expect(listed).toMatch(/^kafka\s+0\.1\.0/m);
+
     const image = await docker.getImage(`${first.host}/modules/kafka:0.1.0`).inspect();
     expect(`${image.Os}/${image.Architecture}`).toBe(result.platform);
 

@@ -50,7 +50,7 @@ export async function exportCommand(options: ExportOptions): Promise<void> {
   const state = options.withState ? await stateFiles(shared) : undefined;
   const files = await requiredFiles(bom);
   const packages = await requiredPackages(bom, repository, options);
-  const cli = options.withoutCli ? undefined : await cliPackage();
+  const cli = options.withoutCli ? undefined : await cliPackage(await eVersion());
 
   const target = resolve(options.file);
   const partial = `${target}.partial`;

@@ -103,3 +103,24 @@ function sizeError(name: string, size: number, seen: number): ArchiveError {
     `The source of ${name} sent ${seen > size ? 'more than' : 'only'} ${Math.min(seen, size)} bytes, but its descriptor says ${size}.`,
   );
 }
+
+/**
+ * An npm package tarball (`package/...` entries, gzip) of `files`, byte-identical for the same
+ * files: what `npm install -g FILE.tgz` installs.
+ */
+export async function npmPackageTarball(files: readonly { name: string; bytes: Buffer }[]): Promise<Buffer> {
+  const { createGzip } = await import('node:zlib');
+  const { PassThrough } = await import('node:stream');
+  const chunks: Buffer[] = [];
+  const sink = new PassThrough();
+  sink.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const gzip = createGzip({ level: 9 });
+  const writer = new ArchiveWriter(gzip);
+  const piped = pipeline(gzip, sink);
+  for (const file of [...files].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    await writer.addBuffer(`package/${file.name}`, file.bytes);
+  }
+  await writer.finish();
+  await piped;
+  return Buffer.concat(chunks);
+}

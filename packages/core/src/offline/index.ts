@@ -7,6 +7,7 @@ export { copyImage } from './archive-copy.js';
 export type { ArchiveEntryRecord, ArchiveManifest } from './archive-format.js';
 export type { VerifiedArchive, VerifiedImage, VerifiedPlatform } from './archive-reader.js';
 export { verifyArchive } from './archive-reader.js';
+export { npmPackageTarball } from './archive-writer.js';
 export type { BillOfMaterials, BillOfMaterialsOptions, BomFile, BomImage, BomPackage } from './bill-of-materials.js';
 export { billOfMaterials, normalizePlatforms } from './bill-of-materials.js';
 export type { DownloadedEntry, DownloadedPackage, DownloadPackagesOptions, DownloadRequest } from './downloader.js';
