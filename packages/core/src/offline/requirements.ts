@@ -5,6 +5,7 @@ import { parseInstallRequest } from '../resolve/install-request.js';
 import { resolveInstall } from '../resolve/resolve-install.js';
 import { selectVersion } from '../runtime/select-version.js';
 import type { InstalledRecord } from '../state/installed-records.js';
+import type { BomFile, BomPackage } from './bill-of-materials.js';
 
 /*
  * The pure half of the bill of materials: which module versions it is for, and what they need,
@@ -77,22 +78,10 @@ export interface ImageNeed {
   platforms: string[] | undefined;
 }
 
-export interface FileNeed {
-  name: string;
-  url: string;
-  sha256: string;
-  size?: number;
-  architectures?: string[];
-  usedBy: string[];
-}
-
-export interface PackageNeed {
-  name: string;
-  version: string;
-  os: string;
-  architectures?: string[];
-  usedBy: string[];
-}
+/** A file as the bill lists it. */
+export type FileNeed = BomFile;
+/** A package as the bill lists it. */
+export type PackageNeed = BomPackage;
 
 export interface Needs {
   images: ImageNeed[];
