@@ -1,6 +1,5 @@
 import { RuntimeError } from '../errors.js';
 import { fetchCause } from '../repository/load-repository.js';
-import type { Repository } from '../repository/model.js';
 import { formatPlatform, parsePlatform } from '../runtime/platform.js';
 import {
   MEDIA_TYPES,
@@ -9,7 +8,6 @@ import {
   readManifest,
   readRawManifest,
 } from '../runtime/registry-client.js';
-import type { InstalledRecord } from '../state/installed-records.js';
 import { collectNeeds, type ImageNeed, type SelectModulesOptions, selectModules } from './requirements.js';
 
 /**
@@ -91,19 +89,10 @@ export interface BillOfMaterials {
   };
 }
 
+/** Which modules (`modules`, `installed`, `withDeps`, `prefer`: see SelectModulesOptions), on which platforms. */
 export interface BillOfMaterialsOptions extends SelectModulesOptions {
-  /** The loaded repository. */
-  repository: Repository;
-  /** `kafka` or `kafka@0.1.0`; with `installed` they may be left out. */
-  modules?: string[];
-  /** Take the installed modules (e's records in the shared directory's state). */
-  installed?: Readonly<Record<string, InstalledRecord>>;
-  /** Add the modules the named ones need (the resolver's `--with-deps` closure). */
-  withDeps?: boolean;
-  /** With `withDeps`: the modules to take when several could meet one requirement. */
-  prefer?: string[];
   /** `linux/amd64`, ...; default: every platform of each image. */
-  platforms?: string[];
+  platforms?: readonly string[];
   /** How to reach registries; default: plain HTTP for loopback hosts only. */
   registry?: RegistryClientOptions;
 }
