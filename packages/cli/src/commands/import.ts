@@ -44,7 +44,13 @@ export async function importCommand(options: ImportOptions): Promise<void> {
     if (options.output === 'text') process.stderr.write(`${line}\n`);
   };
   say(`Verifying ${file} ...`);
-  const archive = await verifyArchive(file);
+  // into the engine: only the engine's platform is loaded, so only its layers need unpacking to check
+  let enginePlatform: string | undefined;
+  if (options.registry === undefined) {
+    const { createDockerRuntime, formatPlatform } = await import('@e/core/runtime');
+    enginePlatform = formatPlatform(await (await createDockerRuntime()).enginePlatform());
+  }
+  const archive = await verifyArchive(file, enginePlatform !== undefined ? { platform: enginePlatform } : {});
   say(`Verified ${archive.entries.size} entries: ${archive.images.length} images, written by e ${archive.manifest.e}.`);
   const progress = (event: ImportProgress) => {
     if (event.phase === 'blob') say(`  ${event.action} ${event.name} (${event.done}/${event.total})`);
@@ -60,8 +66,7 @@ export async function importCommand(options: ImportOptions): Promise<void> {
     data = rest;
     summary = `Pushed ${Object.keys(result.references).length} images to ${options.registry} (${result.pushed} blobs uploaded, ${result.mounted + result.present} already there).`;
   } else {
-    const { createDockerRuntime, formatPlatform } = await import('@e/core/runtime');
-    const platform = formatPlatform(await (await createDockerRuntime()).enginePlatform());
+    const platform = enginePlatform as string;
     const result = await importToEngine(archive, { platform, load: dockerLoad, progress });
     repositoryText = result.repositoryText;
     const { repositoryText: _, ...rest } = result;

@@ -52,7 +52,12 @@ export interface ArchiveManifest {
   modules: { name: string; version: string }[];
   platforms: string[];
   /** The images inside: the reference, the digest index.json names for it, and each platform's manifest. */
-  images: { reference: string; digest: string; platforms: { platform: string; digest: string }[] }[];
+  images: {
+    reference: string;
+    digest: string;
+    /** Each platform's manifest and its layers (a hint: import checks what it loads against the real manifests). */
+    platforms: { platform: string; digest: string; layers?: string[] }[];
+  }[];
   /** The e command line package (e/cli/...), when included. */
   cli?: string;
   /** Every entry but e/manifest.json itself, in archive order. */

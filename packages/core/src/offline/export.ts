@@ -143,7 +143,16 @@ export async function exportArchive(out: Writable, options: ExportOptions): Prom
   const layout = Buffer.from(OCI_LAYOUT);
   const indexBytes = Buffer.from(`${JSON.stringify(index)}\n`);
   const dockerBytes = Buffer.from(`${JSON.stringify(dockerLoad)}\n`);
-  const sortedBlobs = [...blobs.values()].sort((a, b) => (a.digest < b.digest ? -1 : 1));
+  // manifests, indexes and configs (in memory) first, then the layers: a reader knows the images before their layers
+  const sortedBlobs = [...blobs.values()].sort((a, b) =>
+    (a.bytes === undefined) !== (b.bytes === undefined)
+      ? a.bytes === undefined
+        ? 1
+        : -1
+      : a.digest < b.digest
+        ? -1
+        : 1,
+  );
   const entries: ArchiveEntryRecord[] = [
     { name: 'oci-layout', size: layout.length, sha256: sha256(layout) },
     { name: 'index.json', size: indexBytes.length, sha256: sha256(indexBytes) },
@@ -160,7 +169,7 @@ export async function exportArchive(out: Writable, options: ExportOptions): Prom
     images: images.map((i) => ({
       reference: i.image.reference,
       digest: i.top.digest,
-      platforms: i.platforms.map((p) => ({ platform: p.platform, digest: p.digest })),
+      platforms: i.platforms.map((p) => ({ platform: p.platform, digest: p.digest, layers: p.layers })),
     })),
     ...(options.cli ? { cli: `e/cli/${options.cli.name}` } : {}),
     entries,
