@@ -83,6 +83,8 @@ export class ArchiveWriter {
       entryDone = (error) => (error ? reject(error) : resolve());
     });
     const entry = this.#pack.entry(this.#header(name, size), entryDone);
+    // a failed copy rejects both: the pipeline's error is the one reported
+    finished.catch(() => {});
     await pipeline(source, check, entry as unknown as Writable);
     await finished;
   }

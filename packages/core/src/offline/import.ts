@@ -186,6 +186,8 @@ export async function importToEngine(
     devminor: 0,
   });
   const loading = options.load(pack as unknown as Readable);
+  // the engine refusing early must stop the writing (nothing else reads the tar then)
+  loading.catch((error: Error) => pack.destroy(error));
   let done = 0;
   try {
     const manifestBytes = Buffer.from(JSON.stringify(entries));
@@ -201,6 +203,7 @@ export async function importToEngine(
           entryDone = (error) => (error ? reject(error) : resolve());
         });
         const entry = pack.entry(header(name, record.size), entryDone);
+        finished.catch(() => {});
         await pipeline(stream, entry as unknown as Writable);
         await finished;
         options.progress?.({ phase: 'blob', name, action: 'loaded', done: ++done, total: needed.size });
