@@ -22,6 +22,24 @@ const registries: TestRegistry[] = [];
 /** Tags this file loads into the engine, removed at the end. */
 const loadedTags: string[] = [];
 
+/** e module install kafka --with-deps --prefer azi -y from `repository` into `shared`. */
+function installKafka(repository: string, shared: string, ...extra: string[]) {
+  return e([
+    '-r',
+    repository,
+    '-s',
+    shared,
+    'module',
+    'install',
+    'kafka',
+    '--with-deps',
+    '--prefer',
+    'azi',
+    '-y',
+    ...extra,
+  ]);
+}
+
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
@@ -141,21 +159,7 @@ describe('e export → e import, with the first registry stopped', () => {
     expect(text).not.toMatch(/^ {2}- name: hello$/m); // only what is inside
 
     const shared = installShared();
-    const install = await e([
-      '-r',
-      repositoryOut,
-      '-s',
-      shared,
-      'module',
-      'install',
-      'kafka',
-      '--with-deps',
-      '--prefer',
-      'azi',
-      '-y',
-      '--platform',
-      'linux/amd64',
-    ]);
+    const install = await installKafka(repositoryOut, shared, '--platform', 'linux/amd64');
     expect(install.exitCode, install.stderr).toBe(0);
     expect(install.stdout).toContain('Installed: azi 0.1.0, kafka 0.1.0.');
     const installed = (stateData(shared).e as { installed: Record<string, { status: string }> }).installed;
@@ -212,19 +216,7 @@ describe('e export → e import, with the first registry stopped', () => {
     expect(`${image.Os}/${image.Architecture}`).toBe(result.platform);
 
     const shared = installShared();
-    const install = await e([
-      '-r',
-      repositoryOut,
-      '-s',
-      shared,
-      'module',
-      'install',
-      'kafka',
-      '--with-deps',
-      '--prefer',
-      'azi',
-      '-y',
-    ]);
+    const install = await installKafka(repositoryOut, shared);
     expect(install.exitCode, install.stderr).toBe(0);
     expect(install.stdout).toContain('Installed: azi 0.1.0, kafka 0.1.0.');
 
@@ -236,19 +228,7 @@ describe('e export → e import, with the first registry stopped', () => {
       readFileSync(repositoryOut, 'utf8').replace(`image: ${kafka}`, `image: ${kafka}@${indexDigests.kafka}`),
     );
     expect(readFileSync(pinned, 'utf8')).toContain(`@${indexDigests.kafka}`);
-    const again = await e([
-      '-r',
-      pinned,
-      '-s',
-      installShared(),
-      'module',
-      'install',
-      'kafka',
-      '--with-deps',
-      '--prefer',
-      'azi',
-      '-y',
-    ]);
+    const again = await installKafka(pinned, installShared());
     expect(again.exitCode, again.stderr).toBe(0);
   });
 });

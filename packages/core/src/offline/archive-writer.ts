@@ -15,7 +15,12 @@ export class ArchiveWriter {
   readonly #done: Promise<void>;
   #bytes = 0;
 
-  constructor(out: Writable, onBytes?: (bytes: number) => void) {
+  /** Without `out`, the tar is read from `readable` (e.g. sent to docker load). */
+  constructor(out?: Writable, onBytes?: (bytes: number) => void) {
+    if (out === undefined) {
+      this.#done = Promise.resolve();
+      return;
+    }
     const counter = new Transform({
       transform: (chunk: Buffer, _encoding, callback) => {
         this.#bytes += chunk.length;
@@ -28,31 +33,19 @@ export class ArchiveWriter {
     this.#done.catch(() => {});
   }
 
-  get bytes(): number {
-    return this.#bytes;
+  /** The tar as it is written (when no `out` was given). */
+  get readable(): Readable {
+    return this.#pack as unknown as Readable;
   }
 
-  #header(name: string, size: number): tar.Header {
-    return {
-      name,
-      size,
-      mtime: FIXED_MTIME,
-      mode: FILE_MODE,
-      uid: 0,
-      gid: 0,
-      uname: '',
-      gname: '',
-      type: 'file',
-      linkname: '',
-      devmajor: 0,
-      devminor: 0,
-    };
+  get bytes(): number {
+    return this.#bytes;
   }
 
   addBuffer(name: string, bytes: Buffer | string): Promise<void> {
     const body = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
     return new Promise((resolve, reject) => {
-      this.#pack.entry(this.#header(name, body.length), body, (error) => (error ? reject(error) : resolve()));
+      this.#pack.entry(fileHeader(name, body.length), body, (error) => (error ? reject(error) : resolve()));
     });
   }
 
@@ -82,7 +75,7 @@ export class ArchiveWriter {
     const finished = new Promise<void>((resolve, reject) => {
       entryDone = (error) => (error ? reject(error) : resolve());
     });
-    const entry = this.#pack.entry(this.#header(name, size), entryDone);
+    const entry = this.#pack.entry(fileHeader(name, size), entryDone);
     // a failed copy rejects both: the pipeline's error is the one reported
     finished.catch(() => {});
     await pipeline(source, check, entry as unknown as Writable);
@@ -97,6 +90,24 @@ export class ArchiveWriter {
   destroy(error?: Error): void {
     this.#pack.destroy(error);
   }
+}
+
+/** A regular file's tar header with e's fixed time, owner and mode. */
+function fileHeader(name: string, size: number): tar.Header {
+  return {
+    name,
+    size,
+    mtime: FIXED_MTIME,
+    mode: FILE_MODE,
+    uid: 0,
+    gid: 0,
+    uname: '',
+    gname: '',
+    type: 'file',
+    linkname: '',
+    devmajor: 0,
+    devminor: 0,
+  };
 }
 
 function sizeError(name: string, size: number, seen: number): ArchiveError {

@@ -1,13 +1,12 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
 import { isScalar, parseDocument, visit } from 'yaml';
 import { ArchiveError } from '../errors.js';
 import { parseRegistryRef } from '../runtime/registry-client.js';
-import { E_REPOSITORY, FILE_MODE, FIXED_MTIME } from './archive-format.js';
+import { E_REPOSITORY } from './archive-format.js';
 import type { VerifiedArchive, VerifiedImage, VerifiedPlatform } from './archive-reader.js';
 import { readVerified } from './archive-reader.js';
 import {
@@ -19,6 +18,7 @@ import {
   registryAnswers,
   registryEndpoint,
 } from './archive-registry.js';
+import { ArchiveWriter } from './archive-writer.js';
 import { blobPath, type DockerLoadEntry, splitReference } from './oci-layout.js';
 
 export type ImportProgress =
@@ -170,48 +170,24 @@ export async function importToEngine(
     Layers: platform.layers.map((l) => blobPath(l.digest)),
   }));
   const needed = new Set(entries.flatMap((e) => [e.Config, ...e.Layers]));
-  const pack = tar.pack();
-  const header = (name: string, size: number): tar.Header => ({
-    name,
-    size,
-    mtime: FIXED_MTIME,
-    mode: FILE_MODE,
-    uid: 0,
-    gid: 0,
-    uname: '',
-    gname: '',
-    type: 'file',
-    linkname: '',
-    devmajor: 0,
-    devminor: 0,
-  });
-  const loading = options.load(pack as unknown as Readable);
+  const writer = new ArchiveWriter();
+  const loading = options.load(writer.readable);
   // the engine refusing early must stop the writing (nothing else reads the tar then)
-  loading.catch((error: Error) => pack.destroy(error));
+  loading.catch((error: Error) => writer.destroy(error));
   let done = 0;
   try {
-    const manifestBytes = Buffer.from(JSON.stringify(entries));
-    await new Promise<void>((resolve, reject) =>
-      pack.entry(header('manifest.json', manifestBytes.length), manifestBytes, (e) => (e ? reject(e) : resolve())),
-    );
+    await writer.addBuffer('manifest.json', JSON.stringify(entries));
     await readVerified(
       archive,
       (name) => needed.has(name),
       async (name, stream, record) => {
-        let entryDone: (error?: Error | null) => void = () => {};
-        const finished = new Promise<void>((resolve, reject) => {
-          entryDone = (error) => (error ? reject(error) : resolve());
-        });
-        const entry = pack.entry(header(name, record.size), entryDone);
-        finished.catch(() => {});
-        await pipeline(stream, entry as unknown as Writable);
-        await finished;
+        await writer.addStream(name, record.size, stream);
         options.progress?.({ phase: 'blob', name, action: 'loaded', done: ++done, total: needed.size });
       },
     );
-    pack.finalize();
+    await writer.finish();
   } catch (error) {
-    pack.destroy(error as Error);
+    writer.destroy(error as Error);
     await loading.catch(() => {});
     throw error;
   }
