@@ -8,6 +8,7 @@ import {
   type ArchiveFile,
   type BillOfMaterials,
   billOfMaterials,
+  downloadPackages,
   exportArchive,
   fetchFiles,
 } from '@e/core/offline';
@@ -46,10 +47,25 @@ export async function exportCommand(options: ExportOptions): Promise<void> {
     withDeps: options.withDeps,
     ...(platforms ? { platforms } : {}),
     ...(options.prefer.length > 0 ? { prefer: options.prefer } : {}),
-  } as Parameters<typeof billOfMaterials>[0]);
+  });
   const state = options.withState ? await stateFiles(shared) : undefined;
+  // the downloader's packages wait in a temp dir until they are in the archive
+  const packagesDir = await mkdtemp(join(tmpdir(), 'e-export-packages-'));
+  try {
+    await exportTo(options, bom, repositoryText, state, await requiredPackages(bom, repository, packagesDir));
+  } finally {
+    await rm(packagesDir, { recursive: true, force: true });
+  }
+}
+
+async function exportTo(
+  options: ExportOptions,
+  bom: BillOfMaterials,
+  repositoryText: string,
+  state: ArchiveFile[] | undefined,
+  packages: ArchiveFile[],
+): Promise<void> {
   const files = await requiredFiles(bom);
-  const packages = await requiredPackages(bom, repository, options);
   const cli = options.withoutCli ? undefined : await cliPackage(await eVersion());
 
   const target = resolve(options.file);
@@ -118,31 +134,11 @@ async function requiredFiles(bom: BillOfMaterials): Promise<ArchiveFile[]> {
   return fetched.map((f) => ({ name: f.file.name, path: f.path, size: f.size, sha256: f.file.sha256 }));
 }
 
-type DownloadPackages = (options: {
-  runtime: unknown;
-  repository: Repository;
-  packages: BillOfMaterials['packages'];
-  platforms: string[];
-  outDir: string;
-  by: string;
-  events: { output(stream: 'stdout' | 'stderr', chunk: Buffer): void };
-}) => Promise<{ package: { os: string }; name: string; path: string; size: number; sha256: string }[]>;
-
 /** The required OS packages, fetched by the repository's downloader module into a temp dir. */
-async function requiredPackages(
-  bom: BillOfMaterials,
-  repository: Repository,
-  options: ExportOptions,
-): Promise<ArchiveFile[]> {
+async function requiredPackages(bom: BillOfMaterials, repository: Repository, outDir: string): Promise<ArchiveFile[]> {
   if (bom.packages.length === 0) return [];
   const { createDockerRuntime } = await import('@e/core/runtime');
-  const outDir = await mkdtemp(join(tmpdir(), 'e-export-packages-'));
-  // the downloader (issue 10, part A) lands in @e/core/offline separately
-  const offline = (await import('@e/core/offline')) as unknown as { downloadPackages?: DownloadPackages };
-  if (offline.downloadPackages === undefined) {
-    throw new ArchiveError('E_EXPORT_INPUT', 'The modules need OS packages, but this e cannot download packages yet.');
-  }
-  const downloaded = await offline.downloadPackages({
+  const downloaded = await downloadPackages({
     runtime: await createDockerRuntime(),
     repository,
     packages: bom.packages,
