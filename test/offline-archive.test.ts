@@ -89,7 +89,19 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  for (const registry of registries) await registry.stop();
+  for (const registry of registries) {
+    await registry.stop();
+    // what the installs pulled from this test's registries (by digest: no tags)
+    for (const image of await docker.listImages({ filters: { reference: [`${registry.host}/*/*`] } })) {
+      for (const ref of [...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])]) {
+        if (ref.startsWith(`${registry.host}/`))
+          await docker
+            .getImage(ref)
+            .remove({ noprune: true })
+            .catch(() => undefined);
+      }
+    }
+  }
   for (const tag of loadedTags) {
     await docker
       .getImage(tag)
