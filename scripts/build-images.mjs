@@ -3,7 +3,8 @@
 // as <registry>/e/base-node:<version>) and every module under modules/ and test/modules/, for
 // linux/amd64 and linux/arm64, pushed with a multi-arch index. Modules are built by the one
 // implementation `e module build` uses (@e/core buildModule); this script only adds the base image
-// recipe and the list of modules. Layout and tags: docs/module-layout.md.
+// recipe and the list of modules. Layout and tags: docs/module-layout.md. The images and files the
+// example modules list under `requirements` are made by requirement-images.mjs.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import {
   publishMultiArch,
   registryFromEnv,
 } from '@e/core';
+import { ensureRequirementImages } from './requirement-images.mjs';
 
 const USAGE = `usage: node scripts/build-images.mjs [--only NAME...]
 
@@ -217,6 +219,9 @@ async function main() {
   }
   const builder = await createDockerBuilder();
   await ensureBaseImage(builder);
+  await step("the example modules' requirement images and files (scripts/requirement-images.mjs)", () =>
+    ensureRequirementImages(REGISTRY),
+  );
   for (const mod of modules) {
     if (args.only && !args.only.includes(mod.name)) continue;
     await step(`module ${mod.namespace}/${mod.name} (${ARCHES.map((a) => `linux/${a}`).join(' + ')})`, async () => {

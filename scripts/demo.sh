@@ -6,6 +6,9 @@
 #    influences monitoring, which is flagged and planned, never applied behind your back.
 # 3. the design's PostgreSQL story on a second site: install fails naming what is missing, then
 #    --with-deps installs kubernetes, rook and postgresql in order.
+# 4. an air-gapped site: e export of hello and azi into one archive (both platforms), e import
+#    checks it and loads the engine's platform into the engine, then hello installs from it
+#    (test/offline-archive.test.ts does the same with the registry stopped, and into a registry).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,3 +68,10 @@ e module install postgresql --with-deps --dry-run
 e module install postgresql --with-deps -y
 e status
 e graph
+
+section "4. an air-gapped site: one archive, checked and loaded into the engine, then installed"
+e export "$DEMO/site.tar" hello azi --without-cli
+e import "$DEMO/site.tar" --repository-out "$DEMO/site.yml" --out "$DEMO/site-files"
+export E_SHARED=$PWD/$DEMO/site3
+mkdir -p "$E_SHARED"
+e -r "$DEMO/site.yml" module install hello -y

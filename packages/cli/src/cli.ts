@@ -3,6 +3,7 @@ import { platformOptionProblem } from './check-platform-option.js';
 import { addExamples } from './help-examples.js';
 import { registerAuthorCommands } from './register-author.js';
 import { registerInstallCommands } from './register-install.js';
+import { registerOfflineCommands } from './register-offline.js';
 import { registerRepoCommands } from './register-repo.js';
 import { registerRuntimeCommands } from './register-runtime.js';
 import { registerStateCommands } from './register-state.js';
@@ -70,6 +71,7 @@ export function buildProgram(): Command {
   registerStateCommands(state);
   registerInstallCommands(program, module);
   registerAuthorCommands(module);
+  registerOfflineCommands(program);
 
   program
     .command('completion')

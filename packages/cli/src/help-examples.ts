@@ -111,6 +111,27 @@ export const EXAMPLES: Readonly<Record<string, Examples>> = {
     ['e status', 'installed modules, which need a plan, and newer versions'],
     ['e -s /srv/platform status -o json', 'another shared directory, as JSON'],
   ],
+  requirements: [
+    ['e requirements kafka --with-deps --prefer azi', 'images, files and packages kafka and what it needs take'],
+    [
+      'e requirements --installed --platform linux/amd64,linux/arm64 -o json',
+      'what is installed, for two platforms, as JSON',
+    ],
+  ],
+  export: [
+    ['e export site.tar kafka --with-deps --prefer azi', 'kafka, what it needs and the e package, every platform'],
+    [
+      'e export site.tar --installed --platform linux/amd64 --with-state',
+      'what is installed, one platform, with the state',
+    ],
+  ],
+  import: [
+    ['e import site.tar', "check the archive, then load the engine's platform into the engine"],
+    [
+      'e import site.tar --registry registry.site:5000 --repository-out site.yml',
+      'push every image to the site registry',
+    ],
+  ],
   graph: [
     ['e graph', 'the installed modules as a Mermaid graph'],
     ['e graph --all --format svg > graph.svg', 'every module of the repository as a picture (Graphviz, built in)'],

@@ -7,7 +7,7 @@ interface RunFlags {
   pull: 'missing' | 'always' | 'never';
 }
 
-/** Registers e module install|upgrade|remove, e status, e graph (dependencies). Handlers are imported lazily from commands/. */
+/** Registers e module install|upgrade|remove, e status, e requirements, e graph (dependencies). Handlers are imported lazily from commands/. */
 export function registerInstallCommands(program: Command, module: Command): void {
   const install = module
     .command('install')
@@ -59,6 +59,24 @@ export function registerInstallCommands(program: Command, module: Command): void
     });
 
   program
+    .command('requirements')
+    .description('bill of materials for a site without internet: images (digests per platform), files, OS packages')
+    .argument('[modules...]', 'module names, optionally with @version (kafka@0.1.0)')
+    .option('--installed', 'the modules installed in the shared directory', false)
+    .option('--with-deps', 'add the modules the named ones need', false)
+    .option(
+      '--prefer <module>',
+      'with --with-deps: the module to take when several could meet a requirement',
+      collect,
+      [],
+    )
+    .option('--platform <os/arch,...>', 'platforms to take, comma-separated (default: every platform of each image)')
+    .action(async (modules: string[], options: RequirementsFlags, command: Command) => {
+      const { requirementsCommand } = await import('./commands/requirements.js');
+      await requirementsCommand({ ...globalOptions(command), ...options, modules });
+    });
+
+  program
     .command('graph')
     .description('dependency graph of the installed modules (strong, weak and influences edges)')
     .option('--all', 'every module of the repository, not only the installed ones', false)
@@ -76,6 +94,13 @@ export interface InstallFlags extends RunFlags {
   parallel: string;
   prefer: string[];
   verbose: boolean;
+}
+
+export interface RequirementsFlags {
+  installed: boolean;
+  withDeps: boolean;
+  prefer: string[];
+  platform?: string;
 }
 
 export interface UpgradeFlags extends RunFlags {

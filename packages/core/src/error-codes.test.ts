@@ -12,6 +12,7 @@ const ENV_NAMES = new Set([
   'E_ENV',
   'E_INPUTS',
   'E_MODULE',
+  'E_PACKAGE_MIRROR',
   'E_PLAN_FILE',
   'E_PLATFORM',
   'E_REPOSITORY',

@@ -19,10 +19,17 @@ export const ERROR_CODES = {
   E_CONFIRM_NEEDED: 'The command asks before it changes anything, but stdin is not a terminal: pass -y.',
   E_DESTROY_FAILED: "The module's destroy command failed; its record is kept.",
   E_DOCTOR_FAILED: 'e doctor found a check that e needs failing; each failing line says how to fix it.',
+  E_DOWNLOADER_FAILED:
+    'The downloader module failed, or did not write a package it was asked for; nothing it wrote was kept.',
+  E_DOWNLOADER_MISSING:
+    'Modules need OS packages, but the repository has no module labelled kind: downloader to fetch them.',
   E_DURATION_INVALID: 'A duration option (--timeout, --lock-timeout) is not a duration, is 0, or is too long.',
   E_ENGINE: 'The Docker engine refused or failed an operation.',
   E_ENGINE_UNREACHABLE: 'No Docker engine answers (DOCKER_HOST, or the default socket).',
   E_ENGINE_URL_INVALID: '--engine (or engine: in e.yml) is not unix:///path, tcp://host:port or ssh://user@host.',
+  E_FILE_CHECKSUM: "A downloaded file's sha256 or size is not the one the repository states; it was not kept.",
+  E_FILE_DOWNLOAD:
+    'A required file cannot be downloaded: no connection, an HTTP error, or the download folder is not writable.',
   E_HISTORY_ENTRY_INVALID: 'The history entry given is not a number.',
   E_HISTORY_INVALID: 'A record in the history (.e/history) cannot be read as one e wrote.',
   E_HISTORY_NOT_FOUND: 'There is no history entry with that number.',
@@ -59,6 +66,8 @@ export const ERROR_CODES = {
   E_PULL_INTERRUPTED: 'The image pull was interrupted (Ctrl-C); nothing ran.',
   E_PUSH_FAILED: 'A pushed module image is not in the registry afterwards.',
   E_READ: 'A file e needs for a run cannot be read.',
+  E_REGISTRY_UNREADABLE:
+    "An image's registry cannot be reached, or answered an HTTP error, while e requirements resolved it.",
   E_REMOTE_SHARED:
     'What a module left on a remote engine holds a link, device or path outside /shared; nothing of the run was merged.',
   E_REMOVE_REQUIRED: 'Other installed modules strongly require the module to remove (--force overrides).',
@@ -69,6 +78,7 @@ export const ERROR_CODES = {
   E_REPOSITORY_TIMEOUT: 'The repository URL did not send the whole file within 10 seconds.',
   E_REQUEST_NAME: 'The install argument does not name a module (NAME, NAME@VERSION or NAME@RANGE).',
   E_REQUEST_VERSION: 'The part after @ is neither a version nor a semver range.',
+  E_REQUIREMENT_CONFLICT: 'Two module versions need a file of one name, but with a different URL or sha256.',
   E_REVISION_INVALID: 'The rollback revision is not a whole number.',
   E_REVISION_NOT_FOUND: 'There is no history revision of that number.',
   E_REVISION_PRUNED:
@@ -113,6 +123,26 @@ export const ERROR_CODES = {
   E_VERSION_GONE: 'The installed version is no longer listed in the repository.',
   E_VERSION_INVALID: 'The --version of e module new is not a semantic version.',
   E_VERSION_UNKNOWN: 'The repository has no such version of the module.',
+  E_ARCHIVE_BOMB:
+    'e import: a gzip blob of the archive expands to over 100 times its size (past 64 MiB); refused as a gzip bomb, nothing imported.',
+  E_ARCHIVE_DIGEST:
+    "e import: an archive entry's content does not match its digest or the sha256 e/manifest.json records; nothing imported.",
+  E_ARCHIVE_ENTRY:
+    'e import: the archive has an entry e never writes (a link, device, directory, absolute or climbing path, unknown or duplicate name); nothing imported.',
+  E_ARCHIVE_INVALID:
+    'e import: the archive is not a valid e archive (not a tar, missing or invalid index.json, manifests without mediaType, missing blobs); nothing imported.',
+  E_ARCHIVE_READ: 'e import: the archive file does not exist or cannot be read.',
+  E_ARCHIVE_TOO_LARGE:
+    'e import: a JSON entry of the archive (index.json, manifests) is larger than e reads into memory; nothing imported.',
+  E_ARCHIVE_TRUNCATED: 'e import: the archive ends early (an entry is cut or missing); nothing imported.',
+  E_DIGEST_MISMATCH: 'e export: what a registry or file sent does not match its digest or size.',
+  E_EXPORT_IMAGE: 'e export: an image in the registry is not a manifest or index e can copy.',
+  E_EXPORT_INPUT: 'e export: a file, package or state file cannot be named in the archive (unsafe or duplicate name).',
+  E_EXPORT_NOTHING: 'e export was given neither module names nor --installed.',
+  E_IMPORT_EXISTS: 'e import would overwrite the --repository-out file (--force allows it).',
+  E_IMPORT_REGISTRY: 'e import --registry is not HOST:PORT.',
+  E_REGISTRY_HTTP: 'A registry refused or failed a request of e export or e import (HTTP status given).',
+  E_REGISTRY_UNREACHABLE: 'The registry of e export or e import cannot be reached.',
 } as const satisfies Record<string, string>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -176,6 +176,7 @@ describe('e graph --format svg (built CLI: npx tsc -b first)', { timeout: 60_000
       'node applied: azi',
       'node applied: kafka',
       'node available: awsi',
+      'node available: downloader',
       'node available: hello',
       'node available: kubernetes',
       'node available: logging',

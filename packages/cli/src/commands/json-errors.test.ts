@@ -71,6 +71,7 @@ const CASES: readonly [path: string, args: () => string[], code: string][] = [
   ['status', () => ['-r', missing(), 'status'], 'E_REPOSITORY_READ'],
   ['doctor', () => ['--engine', 'docker.example.org', 'doctor'], 'E_ENGINE_URL_INVALID'],
   ['graph', () => ['-r', missing(), 'graph'], 'E_REPOSITORY_READ'],
+  ['requirements', () => ['-r', missing(), 'requirements', 'kafka'], 'E_REPOSITORY_READ'],
   ['state', () => ['state'], 'E_USAGE'],
   ['state show', () => ['state', 'show', 'kafka'], 'E_STATE_NO_SECTION'],
   ['state history', () => ['state', 'history', 'first'], 'E_HISTORY_ENTRY_INVALID'],
@@ -79,6 +80,8 @@ const CASES: readonly [path: string, args: () => string[], code: string][] = [
   ['state push', () => ['state', 'push'], 'E_STATE_URL_MISSING'],
   ['state pull', () => ['state', 'pull', '--state', 'mysql://db/e'], 'E_STATE_URL_INVALID'],
   ['completion', () => ['completion', 'tcsh'], 'E_USAGE'],
+  ['export', () => ['-r', repository, 'export', join(dir, 'site.tar')], 'E_EXPORT_NOTHING'],
+  ['import', () => ['import', join(dir, 'no-such.tar')], 'E_ARCHIVE_READ'],
 ];
 
 /** Every command a user can run (the hidden completion callback and commander's help aside). */

@@ -169,6 +169,14 @@ describe('e repo (built CLI)', () => {
     expect(e('-r', file, 'repo', 'show', 'calc@0.1.0').stdout).toContain('network: on (default)\n');
   });
 
+  it('show: the requirements, each on a line, per-architecture ones marked', () => {
+    const text = e('-r', join(root, 'repository.yml'), 'repo', 'show', 'monitoring').stdout;
+    expect(text).toContain('requirements (images):\n  - localhost:5000/vendor/prometheus:2.19.0\n');
+    expect(text).toMatch(/^ {2}- node_exporter-1\.0\.1\.linux-arm64\.tar\.gz http:\/\/\S+ \(arm64 only\)$/m);
+    const kubernetes = e('-r', join(root, 'repository.yml'), 'repo', 'show', 'kubernetes').stdout;
+    expect(kubernetes).toContain('requirements (packages):\n  - containerd 1.6.20~ds1-1+b1 (debian-12)\n');
+  });
+
   it('list, show and schema', () => {
     expect(e('-r', repo, 'repo', 'list').stdout).toContain('azi     0.2.0   0.2.0,0.1.0');
     const shown = JSON.parse(e('-r', repo, '-o', 'json', 'repo', 'show', 'awsi@0.1.0').stdout);

@@ -67,9 +67,19 @@ function render(name: string, version: ModuleVersion): string {
   lines.push(...requirementLines('requires (strong)', version.requires.strong));
   lines.push(...requirementLines('requires (weak)', version.requires.weak));
   lines.push(...requirementLines('influences', version.influences));
-  for (const kind of ['images', 'files', 'packages'] as const) {
-    const items = version.requirements[kind];
-    if (items.length > 0) lines.push(`requirements (${kind}):`, ...items.map((item) => `  - ${item}`));
+  const only = (arches: readonly string[] | undefined) => (arches ? ` (${arches.join(', ')} only)` : '');
+  const { images, files, packages } = version.requirements;
+  if (images.length > 0) {
+    lines.push('requirements (images):', ...images.map((i) => `  - ${i.image}${only(i.architectures)}`));
+  }
+  if (files.length > 0) {
+    lines.push('requirements (files):', ...files.map((f) => `  - ${f.name} ${f.url}${only(f.architectures)}`));
+  }
+  if (packages.length > 0) {
+    lines.push(
+      'requirements (packages):',
+      ...packages.map((p) => `  - ${p.name} ${p.version} (${p.os})${only(p.architectures)}`),
+    );
   }
   lines.push(...accessLines(version));
   lines.push('commands:');

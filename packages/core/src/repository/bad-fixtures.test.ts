@@ -159,6 +159,34 @@ const corpus: [file: string, problems: string[]][] = [
     '49-memory-below-minimum.yml.txt',
     ['10:29 components[0].versions[0].resources.memory: memory "4Mi" is below the minimum, 6Mi (6291456 bytes)'],
   ],
+  [
+    '50-requirement-sha256-prefixed.yml.txt',
+    [
+      `11:77 components[0].versions[0].requirements.files[0].sha256: sha256 "sha256:${'ab'.repeat(32)}" is not 64 lower-case hex digits`,
+    ],
+  ],
+  [
+    '51-requirement-file-name-path.yml.txt',
+    [
+      '11:21 components[0].versions[0].requirements.files[0].name: file name "../kafka.tgz" is not a plain file name',
+      '12:20 components[0].versions[0].requirements.files[0].url: "ftp://example.org/kafka.tgz" is not an http or https URL',
+    ],
+  ],
+  [
+    '52-requirement-file-twice.yml.txt',
+    [
+      '12:22 components[0].versions[0].requirements.files[1].name: file name "kafka.tgz" is used twice (also at line 11)',
+    ],
+  ],
+  [
+    '53-requirement-package-fields.yml.txt',
+    [
+      '10:28 components[0].versions[0].requirements.images[0].image: invalid image reference "registry.k8s.io/Pause:3.9": repository names must be lower-case',
+      '10:71 components[0].versions[0].requirements.images[0].architectures[0]: unknown architecture "aarch64" — did you mean "arm64"?',
+      '12:56 components[0].versions[0].requirements.packages[0].os: "debian" does not name an operating system release',
+      '13:15 components[0].versions[0].requirements.packages[1]: missing required field "version"',
+    ],
+  ],
 ];
 
 function read(file: string) {
@@ -192,6 +220,8 @@ describe('bad repository files', () => {
       'write a number of bytes (268435456) or a whole number with k, M, G (powers of 1000) or Ki, Mi, Gi (powers of 1024), e.g. 512Mi',
     ],
     ['49-memory-below-minimum.yml.txt', 'Docker refuses to start a container with less memory'],
+    ['50-requirement-sha256-prefixed.yml.txt', `write "${'ab'.repeat(32)}"`],
+    ['53-requirement-package-fields.yml.txt', 'write registry.k8s.io/pause:3.9'],
   ])('%s hints: %s', (file, hint) => {
     expect(read(file).problems[0]?.hint).toBe(hint);
   });

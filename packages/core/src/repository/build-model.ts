@@ -8,6 +8,9 @@ import type {
   ModuleCommand,
   ModuleVersion,
   Repository,
+  RequiredFile,
+  RequiredImage,
+  RequiredPackage,
   Requirement,
 } from './model.js';
 
@@ -28,7 +31,11 @@ interface RawVersion {
   labels?: Record<string, LabelValue>;
   requires?: { strong?: RawExpression[][]; weak?: RawExpression[][] };
   influences?: RawExpression[][];
-  requirements?: { images?: string[]; files?: string[]; packages?: string[] };
+  requirements?: {
+    images?: (string | RequiredImage)[];
+    files?: RequiredFile[];
+    packages?: RequiredPackage[];
+  };
   commands: { name: string; description?: string; command: string; envs?: Record<string, string>; args?: string[] }[];
   network?: boolean;
   capabilities?: string[];
@@ -121,9 +128,9 @@ function version(raw: RawVersion): ModuleVersion {
   out.influences = requirements(raw.influences);
   const bill = raw.requirements;
   out.requirements = {
-    images: bill?.images ?? [],
-    files: bill?.files ?? [],
-    packages: bill?.packages ?? [],
+    images: bill?.images === undefined ? [] : bill.images.map(requiredImage),
+    files: bill?.files === undefined ? [] : bill.files.map(requiredFile),
+    packages: bill?.packages === undefined ? [] : bill.packages.map(requiredPackage),
   };
   const commands: ModuleCommand[] = [];
   for (const entry of raw.commands) commands.push(command(entry));
@@ -131,6 +138,35 @@ function version(raw: RawVersion): ModuleVersion {
   if (raw.network !== undefined) out.network = raw.network;
   if (raw.capabilities !== undefined) out.capabilities = [...new Set(raw.capabilities.map(normalizeCapability))];
   if (raw.resources !== undefined) out.resources = resources(raw.resources);
+  return out;
+}
+
+/* Copied field by field, in the model's order, so that no two places of the model share an object. */
+function requiredImage(raw: string | RequiredImage): RequiredImage {
+  if (typeof raw === 'string') return { image: raw };
+  return raw.architectures === undefined
+    ? { image: raw.image }
+    : { image: raw.image, architectures: [...raw.architectures] };
+}
+
+function requiredFile(raw: RequiredFile): RequiredFile {
+  const out: { -readonly [K in keyof RequiredFile]: RequiredFile[K] } = {
+    name: raw.name,
+    url: raw.url,
+    sha256: raw.sha256,
+  };
+  if (raw.size !== undefined) out.size = raw.size;
+  if (raw.architectures !== undefined) out.architectures = [...raw.architectures];
+  return out;
+}
+
+function requiredPackage(raw: RequiredPackage): RequiredPackage {
+  const out: { -readonly [K in keyof RequiredPackage]: RequiredPackage[K] } = {
+    name: raw.name,
+    version: raw.version,
+    os: raw.os,
+  };
+  if (raw.architectures !== undefined) out.architectures = [...raw.architectures];
   return out;
 }
 

@@ -21,9 +21,13 @@ export type {
   LabelValue,
   MatchExpression,
   ModuleCommand,
+  ModuleRequirements,
   ModuleVersion,
   Operator,
   Repository,
+  RequiredFile,
+  RequiredImage,
+  RequiredPackage,
   Requirement,
 } from './model.js';
 export { REQUIRED_COMMANDS, RESERVED_STATE_KEY } from './model.js';

@@ -99,7 +99,7 @@ const NETWORK_CAUSES: Readonly<Record<string, string>> = {
 };
 
 /** Node's fetch says only "fetch failed": the reason is in its cause (`ECONNREFUSED`, a TLS error...). */
-function fetchCause(error: unknown): string {
+export function fetchCause(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const code = cause?.code;
   if (code !== undefined && NETWORK_CAUSES[code] !== undefined) return `${NETWORK_CAUSES[code]} (${code})`;

@@ -42,6 +42,36 @@ export interface ModuleCommand {
 
 export const REQUIRED_COMMANDS = ['metadata', 'init', 'plan', 'apply', 'audit'] as const;
 
+/** An image a module needs besides its own; on every architecture, or only on `architectures`. */
+export interface RequiredImage {
+  image: string;
+  architectures?: readonly string[];
+}
+
+/** A file to download, checked against `sha256` (64 lower-case hex digits). */
+export interface RequiredFile {
+  name: string;
+  url: string;
+  sha256: string;
+  size?: number;
+  architectures?: readonly string[];
+}
+
+/** An OS package, fetched by the repository's downloader module (`kind: downloader`). */
+export interface RequiredPackage {
+  name: string;
+  version: string;
+  /** e.g. `debian-12`. */
+  os: string;
+  architectures?: readonly string[];
+}
+
+export interface ModuleRequirements {
+  images: readonly RequiredImage[];
+  files: readonly RequiredFile[];
+  packages: readonly RequiredPackage[];
+}
+
 export interface ModuleVersion {
   /** Exactly as written in the file, e.g. "0.1.0" or "1.10". */
   version: string;
@@ -57,7 +87,8 @@ export interface ModuleVersion {
   labels: Labels;
   requires: { strong: readonly Requirement[]; weak: readonly Requirement[] };
   influences: readonly Requirement[];
-  requirements: { images: readonly string[]; files: readonly string[]; packages: readonly string[] };
+  /** What it needs on an air-gapped site besides its own image (`e requirements`, `e export`). */
+  requirements: ModuleRequirements;
   commands: readonly ModuleCommand[];
   /** Network access for its containers; undefined: the default (see runtime/run-access.ts). */
   network?: boolean;

@@ -43,9 +43,11 @@ ${COMMANDS}      - version: "0.2.0"
             - {key: replicas, operator: Gt, values: [1.10]}
             - {key: x, operator: logic, values: [{"==": [{"var": "kind"}, 1.10]}]}
         requirements:
-          images: [docker.io/library/kafka:2.5.1]
-          files: [https://example.org/kafka.tgz]
-          packages: [openjdk-17-jre]
+          images: [docker.io/library/kafka:2.5.1, {image: localhost:5000/e/arm-helper:1.0, architectures: [arm64]}]
+          files:
+            - {name: kafka.tgz, url: https://example.org/kafka.tgz, sha256: ${'ab'.repeat(32)}, size: 1024}
+          packages:
+            - {name: openjdk-17-jre, version: "17.0.8+7-1", os: debian-12, architectures: [amd64, arm64]}
 ${COMMANDS}        network: false
         capabilities: [NET_ADMIN, CAP_NET_RAW]
         resources:
@@ -92,6 +94,14 @@ describe('parseRepository', () => {
     });
     expect(v1?.commands[0]).toEqual({ name: 'metadata', command: 'metadata', envs: {}, args: [] });
     expect(v2?.images?.arm64).toContain('@sha256:');
+    expect(v2?.requirements).toEqual({
+      images: [
+        { image: 'docker.io/library/kafka:2.5.1' },
+        { image: 'localhost:5000/e/arm-helper:1.0', architectures: ['arm64'] },
+      ],
+      files: [{ name: 'kafka.tgz', url: 'https://example.org/kafka.tgz', sha256: 'ab'.repeat(32), size: 1024 }],
+      packages: [{ name: 'openjdk-17-jre', version: '17.0.8+7-1', os: 'debian-12', architectures: ['amd64', 'arm64'] }],
+    });
   });
 
   it('reads network, capabilities (without "CAP_") and limits (memory in bytes); leaves them out when not written', () => {
@@ -153,6 +163,16 @@ describe('parseRepository', () => {
       'a capability listed twice',
       'capabilities: [SYS_TIME, CAP_SYS_TIME]\n        ',
       'W 9:34 capability "SYS_TIME" is listed twice',
+    ],
+    [
+      'a requirement image listed twice',
+      'requirements: {images: [localhost:5000/vendor/x:1, localhost:5000/vendor/x:1]}\n        ',
+      'W 9:60 image "localhost:5000/vendor/x:1" is listed twice',
+    ],
+    [
+      'a package listed twice',
+      'requirements:\n          packages: [{name: socat, version: 1.7.4.4-2, os: debian-12}, {name: socat, version: 1.7.4.4-2, os: debian-12}]\n        ',
+      'W 10:72 package "socat" 1.7.4.4-2 for debian-12 is listed twice',
     ],
   ])('warns about %s without failing', (_, insert, expected) => {
     const text = `version: v1

@@ -158,6 +158,7 @@ function checkVersions(versions: unknown, i: number, name: string, ctx: RuleCont
     }
     checkRequirements(entry.influences, () => [...path(), 'influences'], problems);
     checkAccess(entry, path, problems);
+    checkBill(entry, path, ctx, problems);
   }
 }
 
@@ -243,8 +244,72 @@ function checkImages(entry: Record<string, unknown>, path: () => PathSegment[], 
   if (requirements !== undefined) {
     const refs = list(requirements.images);
     for (let k = 0; k < refs.length; k++) {
-      checkImage(refs[k], () => [...path(), 'requirements', 'images', k], problems);
+      const ref = refs[k];
+      if (isRecord(ref)) checkImage(ref.image, () => [...path(), 'requirements', 'images', k, 'image'], problems);
+      else checkImage(ref, () => [...path(), 'requirements', 'images', k], problems);
     }
+  }
+}
+
+/** Files stored under one name twice, an image or package listed twice, a URL that does not parse. */
+function checkBill(
+  entry: Record<string, unknown>,
+  path: () => PathSegment[],
+  ctx: RuleContext,
+  problems: RawProblem[],
+) {
+  const requirements = isRecord(entry.requirements) ? entry.requirements : undefined;
+  if (requirements === undefined) return;
+  const at = (kind: string, k: number, field?: string): PathSegment[] =>
+    field === undefined ? [...path(), 'requirements', kind, k] : [...path(), 'requirements', kind, k, field];
+  const files = list(requirements.files);
+  const names = new Map<string, number>();
+  for (let k = 0; k < files.length; k++) {
+    const file = files[k];
+    if (!isRecord(file)) continue;
+    if (typeof file.url === 'string' && !URL.canParse(file.url)) {
+      problems.push({
+        path: at('files', k, 'url'),
+        message: `${quote(file.url)} is not a URL`,
+        hint: 'write e.g. https://host/path/file.tgz',
+      });
+    }
+    if (typeof file.name !== 'string') continue;
+    const first = names.get(file.name);
+    if (first === undefined) names.set(file.name, k);
+    else {
+      problems.push({
+        path: at('files', k, 'name'),
+        message: `file name "${file.name}" is used twice (also at line ${ctx.lineOf(at('files', first, 'name'))})`,
+        hint: 'each file is stored under its name; give the other one another name',
+      });
+    }
+  }
+  const images = list(requirements.images);
+  const seenImages = new Map<string, number>();
+  for (let k = 0; k < images.length; k++) {
+    const item = images[k];
+    const ref = isRecord(item) ? item.image : item;
+    if (typeof ref !== 'string') continue;
+    const arches = isRecord(item) && Array.isArray(item.architectures) ? item.architectures.join(',') : '*';
+    const key = `${ref} ${arches}`;
+    if (seenImages.has(key)) {
+      problems.push({ path: at('images', k), message: `image ${quote(ref)} is listed twice`, severity: 'warning' });
+    } else seenImages.set(key, k);
+  }
+  const packages = list(requirements.packages);
+  const seenPackages = new Set<string>();
+  for (let k = 0; k < packages.length; k++) {
+    const item = packages[k];
+    if (!isRecord(item) || typeof item.name !== 'string' || typeof item.os !== 'string') continue;
+    const key = `${item.os} ${item.name} ${String(item.version)}`;
+    if (seenPackages.has(key)) {
+      problems.push({
+        path: at('packages', k),
+        message: `package "${item.name}" ${String(item.version)} for ${item.os} is listed twice`,
+        severity: 'warning',
+      });
+    } else seenPackages.add(key);
   }
 }
 

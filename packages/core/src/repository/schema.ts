@@ -6,7 +6,17 @@ import { OPERATOR_SPELLINGS } from '../selector/operators.js';
 import { CAPABILITY_SPELLINGS } from './capabilities.js';
 import { lazyRequire } from './lazy-require.js';
 import { formatMemorySize, MEMORY_SIZE, MIN_MEMORY_BYTES } from './memory-size.js';
-import { ABSOLUTE_PATH, ARCHITECTURES, COMMAND_NAME, COMPONENT_NAME, ENV_NAME } from './schema-patterns.js';
+import {
+  ABSOLUTE_PATH,
+  ARCHITECTURES,
+  COMMAND_NAME,
+  COMPONENT_NAME,
+  ENV_NAME,
+  FILE_NAME,
+  FILE_URL,
+  OS_RELEASE,
+  SHA256_HEX,
+} from './schema-patterns.js';
 
 export {
   ABSOLUTE_PATH,
@@ -43,6 +53,7 @@ function build() {
     )
     .describe('a list of requirements');
   const paths = z.array(z.string().regex(ABSOLUTE_PATH));
+  const architectures = z.array(z.enum(ARCHITECTURES));
   const command = z.strictObject({
     name: z.string().regex(COMMAND_NAME).describe('metadata, init, plan, apply, audit, or an optional one'),
     description: z.string().optional(),
@@ -58,7 +69,7 @@ function build() {
       .partialRecord(z.enum(ARCHITECTURES), z.string())
       .optional()
       .describe('one image per architecture, instead of image'),
-    architectures: z.array(z.enum(ARCHITECTURES)).optional().describe('architectures this version runs on'),
+    architectures: architectures.optional().describe('architectures this version runs on'),
     workdir: z.string().regex(ABSOLUTE_PATH).optional().describe('working directory inside the container'),
     mounts: paths.optional().describe('container paths the shared directory is mounted at'),
     labels: z
@@ -74,12 +85,44 @@ function build() {
     influences: requirementList.optional().describe('modules to re-plan after this one is applied'),
     requirements: z
       .strictObject({
-        images: z.array(z.string()).optional(),
-        files: z.array(z.string().min(1)).optional(),
-        packages: z.array(z.string().min(1)).optional(),
+        images: z
+          .array(
+            z.union([
+              z.string().describe('image reference, needed on every architecture of the module'),
+              z.strictObject({
+                image: z.string().describe('image reference'),
+                architectures: architectures.optional().describe('only on these architectures'),
+              }),
+            ]),
+          )
+          .optional()
+          .describe('images the module needs besides its own (pulled on the site)'),
+        files: z
+          .array(
+            z.strictObject({
+              name: z.string().regex(FILE_NAME).describe('file name it is stored under, e.g. kafka_2.12-2.5.1.tgz'),
+              url: z.string().regex(FILE_URL).describe('http(s) URL it is downloaded from'),
+              sha256: z.string().regex(SHA256_HEX).describe('sha256 of its content: 64 lower-case hex digits'),
+              size: z.int().min(0).optional().describe('size in bytes'),
+              architectures: architectures.optional().describe('only on these architectures'),
+            }),
+          )
+          .optional()
+          .describe('files to download and check'),
+        packages: z
+          .array(
+            z.strictObject({
+              name: z.string().min(1).describe('package name, e.g. containerd'),
+              version: z.string().min(1).describe('exact package version; quote it ("1.29")'),
+              os: z.string().regex(OS_RELEASE).describe('operating system and release, e.g. debian-12'),
+              architectures: architectures.optional().describe('only on these architectures'),
+            }),
+          )
+          .optional()
+          .describe("OS packages, fetched by the repository's downloader module"),
       })
       .optional()
-      .describe('offline bill of materials'),
+      .describe('what the module needs on an air-gapped site (e requirements, e export)'),
     commands: z.array(command).describe('must include metadata, init, plan, apply and audit'),
     network: z.boolean().optional().describe(`network access for its containers; default: ${DEFAULT_ACCESS.network}`),
     capabilities: z

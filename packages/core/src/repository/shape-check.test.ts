@@ -29,7 +29,11 @@ components:
             - - {key: kind, operator: Exists}
         influences:
           - - {key: kind, operator: in, values: [a, b]}
-        requirements: {images: [x], files: [f], packages: [p]}
+        requirements:
+          images: [x, {image: y, architectures: [arm64]}]
+          files:
+            - {name: f.tgz, url: 'https://h/f.tgz', sha256: ${'a'.repeat(64)}, size: 10, architectures: [amd64]}
+          packages: [{name: p, version: '1.0', os: debian-12, architectures: [amd64]}]
         commands:
           - {name: init, description: d, command: init, envs: {LOG: WARN}, args: [--x]}
         network: false

@@ -3,7 +3,17 @@ import { LABEL_KEY_PATTERN } from '../selector/label-key.js';
 import { OPERATOR_SPELLINGS } from '../selector/operators.js';
 import { CAPABILITY_SPELLINGS } from './capabilities.js';
 import { MEMORY_SIZE, MIN_MEMORY_BYTES } from './memory-size.js';
-import { ABSOLUTE_PATH, ARCHITECTURES, COMMAND_NAME, COMPONENT_NAME, ENV_NAME } from './schema-patterns.js';
+import {
+  ABSOLUTE_PATH,
+  ARCHITECTURES,
+  COMMAND_NAME,
+  COMPONENT_NAME,
+  ENV_NAME,
+  FILE_NAME,
+  FILE_URL,
+  OS_RELEASE,
+  SHA256_HEX,
+} from './schema-patterns.js';
 
 /*
  * A quick yes/no over the shape the zod schema (schema.ts) describes. zod builds a copy of every
@@ -43,6 +53,9 @@ const VERSION_FIELDS = fields(
 const RESOURCES_FIELDS = fields('memory', 'pids');
 const REQUIRES_FIELDS = fields('strong', 'weak');
 const REQUIREMENTS_FIELDS = fields('images', 'files', 'packages');
+const REQUIRED_IMAGE_FIELDS = fields('image', 'architectures');
+const REQUIRED_FILE_FIELDS = fields('name', 'url', 'sha256', 'size', 'architectures');
+const REQUIRED_PACKAGE_FIELDS = fields('name', 'version', 'os', 'architectures');
 const EXPRESSION_FIELDS = fields('key', 'operator', 'values');
 const COMMAND_FIELDS = fields('name', 'description', 'command', 'envs', 'args');
 
@@ -83,6 +96,40 @@ function isRequirementList(value: unknown): boolean {
     }
   }
   return true;
+}
+
+function isList(value: unknown, test: (item: unknown) => boolean): boolean {
+  if (!Array.isArray(value)) return false;
+  for (const item of value) if (!test(item)) return false;
+  return true;
+}
+
+const isArchitectures = (value: unknown): boolean =>
+  value === undefined || isStringList(value, (a) => ARCHITECTURE_SET.has(a));
+const matches = (value: unknown, pattern: RegExp): boolean => isString(value) && pattern.test(value);
+
+function isRequiredImage(value: unknown): boolean {
+  if (isString(value)) return true;
+  if (!isMap(value) || !closed(value, REQUIRED_IMAGE_FIELDS)) return false;
+  return isString(value.image) && isArchitectures(value.architectures);
+}
+
+function isRequiredFile(value: unknown): boolean {
+  if (!isMap(value) || !closed(value, REQUIRED_FILE_FIELDS)) return false;
+  if (!matches(value.name, FILE_NAME) || !matches(value.url, FILE_URL) || !matches(value.sha256, SHA256_HEX)) {
+    return false;
+  }
+  const size = value.size;
+  if (size !== undefined && !(typeof size === 'number' && Number.isSafeInteger(size) && size >= 0)) return false;
+  return isArchitectures(value.architectures);
+}
+
+function isRequiredPackage(value: unknown): boolean {
+  if (!isMap(value) || !closed(value, REQUIRED_PACKAGE_FIELDS)) return false;
+  if (!isString(value.name) || !nonEmpty(value.name) || !isString(value.version) || !nonEmpty(value.version)) {
+    return false;
+  }
+  return matches(value.os, OS_RELEASE) && isArchitectures(value.architectures);
 }
 
 function isCommand(value: unknown): boolean {
@@ -146,9 +193,9 @@ function isVersion(value: unknown): boolean {
   if (v.requirements !== undefined) {
     const r = v.requirements;
     if (!isMap(r) || !closed(r, REQUIREMENTS_FIELDS)) return false;
-    if (r.images !== undefined && !isStringList(r.images)) return false;
-    if (r.files !== undefined && !isStringList(r.files, nonEmpty)) return false;
-    if (r.packages !== undefined && !isStringList(r.packages, nonEmpty)) return false;
+    if (r.images !== undefined && !isList(r.images, isRequiredImage)) return false;
+    if (r.files !== undefined && !isList(r.files, isRequiredFile)) return false;
+    if (r.packages !== undefined && !isList(r.packages, isRequiredPackage)) return false;
   }
   if (!Array.isArray(v.commands)) return false;
   for (const command of v.commands) if (!isCommand(command)) return false;

@@ -18,7 +18,7 @@ export interface YamlProblem extends Position {
  * How scalars are read depends on where they are. YAML 1.2 reads `1.10` as the number 1.1, so
  * wherever the file means a string (versions, values, args, envs) the source text is kept;
  * labels keep numbers only when the number prints back as written (`5`, not `1.10`); quantities
- * (`resources: {memory: 268435456, pids: 256}`) are numbers as YAML reads them.
+ * (`resources: {memory: 268435456, pids: 256}`, a required file's `size`) are numbers as YAML reads them.
  */
 export type Context =
   | 'root'
@@ -38,6 +38,9 @@ export type Context =
   | 'command'
   | 'json'
   | 'resources'
+  | 'bill'
+  | 'bill-list'
+  | 'bill-item'
   | 'quantity'
   | 'plain';
 
@@ -57,9 +60,16 @@ export function childContext(parent: Context, key: string | number): Context {
       if (key === 'influences') return 'requirements-list';
       if (key === 'commands') return 'commands';
       if (key === 'resources') return 'resources';
+      if (key === 'requirements') return 'bill';
       return 'plain';
     case 'resources':
       return 'quantity';
+    case 'bill':
+      return 'bill-list';
+    case 'bill-list':
+      return 'bill-item';
+    case 'bill-item':
+      return key === 'size' ? 'quantity' : 'plain';
     case 'labels':
       return 'label';
     case 'requires':

@@ -82,6 +82,31 @@ function isRequirementPath(path: readonly PathSegment[]): boolean {
   return /(requires\.(strong|weak)|influences)$/.test(s) && typeof path[path.length - 1] === 'number';
 }
 
+/** A requirement's file name, URL, sha256 or OS release that does not have its form. */
+function billFormatProblem(where: string, input: string): { message: string; hint?: string } | undefined {
+  switch (where) {
+    case 'components.versions.requirements.files.sha256': {
+      const bare = input.replace(/^sha256:/i, '').toLowerCase();
+      const fixed = /^[a-f0-9]{64}$/.test(bare) ? `write "${bare}"` : 'run sha256sum FILE and copy its 64 hex digits';
+      return { message: `sha256 ${quote(input)} is not 64 lower-case hex digits`, hint: fixed };
+    }
+    case 'components.versions.requirements.files.name':
+      return {
+        message: `file name ${quote(input)} is not a plain file name`,
+        hint: 'use letters, digits, ".", "_", "+", "~" and "-", no "/", not starting with "." or "-"',
+      };
+    case 'components.versions.requirements.files.url':
+      return { message: `${quote(input)} is not an http or https URL`, hint: 'write e.g. https://host/path/file.tgz' };
+    case 'components.versions.requirements.packages.os':
+      return {
+        message: `${quote(input)} does not name an operating system release`,
+        hint: 'write the system and its release, e.g. debian-12, ubuntu-22.04, rhel-9',
+      };
+    default:
+      return undefined;
+  }
+}
+
 /** One zod issue as problems a person can act on (zod's own messages are not meant for users). */
 export function fromZodIssue(issue: Issue, ctx: Context): RawProblem[] {
   const path = issue.path as PathSegment[];
@@ -113,7 +138,9 @@ export function fromZodIssue(issue: Issue, ctx: Context): RawProblem[] {
       version:
         where === 'version'
           ? 'the first line of a repository file is "version: v1"'
-          : 'write the version, e.g. version: "0.1.0"',
+          : where.endsWith('requirements.packages.version')
+            ? 'write the exact package version, e.g. version: "1.29.4-1.1"'
+            : 'write the version, e.g. version: "0.1.0"',
       kind: 'add "kind: Repository"',
       commands: 'list the commands metadata, init, plan, apply and audit',
       operator: `operators: ${OPERATOR_SPELLINGS.join(', ')}`,
@@ -197,6 +224,13 @@ export function fromZodIssue(issue: Issue, ctx: Context): RawProblem[] {
       return [{ path, message: `${name === '' ? 'the file' : quote(name)} must be ${expected}, got ${got()}` }];
     }
     case 'invalid_union': {
+      // a required image written as a map: what is wrong inside the map, not "unexpected value"
+      if (where === 'components.versions.requirements.images' && typeof value === 'object' && value !== null) {
+        const inner = (issue as { errors?: Issue[][] }).errors?.[1] ?? [];
+        if (inner.length > 0) {
+          return inner.flatMap((sub) => fromZodIssue({ ...sub, path: [...path, ...sub.path] } as Issue, ctx));
+        }
+      }
       if (lastName(path.slice(0, -1)) === 'labels') {
         return [{ path, message: `label ${quote(name)} must be a string, number or boolean, got ${got()}` }];
       }
@@ -219,6 +253,8 @@ export function fromZodIssue(issue: Issue, ctx: Context): RawProblem[] {
           },
         ];
       }
+      const bill = billFormatProblem(where, input);
+      if (bill) return [{ path, ...bill }];
       if (where.endsWith('commands.name')) {
         return [
           {

@@ -54,7 +54,7 @@ export async function ensureImage(runtime: ContainerRuntime, options: EnsureImag
     pinned = options.recordedDigest;
   }
   if (pinned !== undefined && policy !== 'always') {
-    const local = await runtime.inspectImage(pinned);
+    const local = (await runtime.inspectImage(pinned)) ?? (await runtime.inspectImage(loadedDigestTag(pinned)));
     if (local !== undefined && samePlatform(local, platform)) return found(ref, pinned, local, false);
   }
   if (pinned === undefined) {
@@ -121,6 +121,15 @@ export async function newerUnderTag(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `repo:sha256-<hex>` of `repo@sha256:<hex>`: the tag e import gives an image it loads into the
+ * engine (the classic store keeps no digest for loaded images), so a digest e recorded, or one
+ * the repository names, still finds it without a registry.
+ */
+export function loadedDigestTag(pinned: string): string {
+  return pinned.replace(/@(sha256):([a-f0-9]{64})$/, ':$1-$2');
 }
 
 /** `localhost:5000/modules/hello` of `localhost:5000/modules/hello:0.1.0` (or `...@sha256:...`). */
