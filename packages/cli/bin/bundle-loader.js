@@ -16,7 +16,7 @@ function stamp(file) {
   return `e-code-cache ${size} ${mtimeMs}\n`;
 }
 
-/** The bundle compiled as a CommonJS module would be, with the cache when one fits. */
+/** The bundle compiled as a CommonJS module would be, with `cachedData` when given. */
 function compile(file, cachedData) {
   const source = readFileSync(file, 'utf8');
   // one line, so positions in stack traces stay those of the bundle
@@ -44,9 +44,15 @@ function readCache(file) {
   return data.subarray(0, expected.length).equals(expected) ? data.subarray(expected.length) : undefined;
 }
 
-/** Loads the bundle, through its code cache when that fits, and returns its exports. */
+/**
+ * Loads the bundle, through its code cache when that fits, and returns its exports. `cache` says
+ * what became of the cache: `used`, `none` (missing or made from another bundle) or `rejected` (by V8).
+ */
 function loadBundle(file) {
-  return evaluate(compile(file, readCache(file)), file);
+  const cachedData = readCache(file);
+  const script = compile(file, cachedData);
+  const cache = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+  return { exports: evaluate(script, file), cache };
 }
 
 /**

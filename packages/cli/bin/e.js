@@ -32,6 +32,6 @@ async function loadMain() {
   const bundled = mtime('../dist/bundle/e.cjs');
   const builds = ['../dist/.tsbuildinfo', '../../core/dist/.tsbuildinfo', '../../module-sdk/dist/.tsbuildinfo'];
   const fresh = bundled !== undefined && builds.every((build) => (mtime(build) ?? Number.POSITIVE_INFINITY) <= bundled);
-  if (fresh) return require('./bundle-loader.js').loadBundle(join(__dirname, '../dist/bundle/e.cjs')).main;
+  if (fresh) return require('./bundle-loader.js').loadBundle(join(__dirname, '../dist/bundle/e.cjs')).exports.main;
   return (await import('../dist/main.js')).main;
 }
