@@ -6,16 +6,19 @@
 //   e repo search <selector>  on the project's repository.yml
 //
 //   node bench/startup.mjs [--pairs 15]   (needs the built CLI: make setup)
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { comparePairs, reportTarget, timed } from './support/pairs.mjs';
+import { comparePairs, median, reportTarget, timed } from './support/pairs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const E = join(ROOT, 'packages/cli/bin/e.js');
 const REPOSITORY = join(ROOT, 'repository.yml');
 const TARGET = 1.3;
+const LOADER = join(ROOT, 'packages/cli/bin/bundle-loader.js');
+const BUNDLE = join(ROOT, 'packages/cli/dist/bundle/e.cjs');
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,6 +42,51 @@ function stateText() {
   )}\n    azi:\n${record('kind: infrastructure, provider: azure')}\n`;
 }
 
+// Run in a child Node as bin/e.js runs e: prints the ms since process start (wall, and CPU of
+// this process) before e's code, after loading the bundle, and after the command.
+const PHASES_SCRIPT = `
+const mark = () => { const c = process.cpuUsage(); return [performance.now(), (c.user + c.system) / 1000]; };
+const marks = [mark()];
+const { exports, cache } = require(${JSON.stringify(LOADER)}).loadBundle(${JSON.stringify(BUNDLE)});
+marks.push(mark());
+exports.main(['node', 'e', ...process.argv.slice(1)]).then(() => {
+  marks.push(mark());
+  process.on('exit', () => process.stderr.write('phases ' + JSON.stringify({ marks: [...marks, mark()], cache }) + '\\n'));
+});
+`;
+
+/** Where e's time goes for one command (medians of `runs` runs): Node's own start, loading e, the command, exit. */
+function phases(runs, args) {
+  const rows = [];
+  let cache;
+  for (let i = 0; i < runs; i++) {
+    const result = spawnSync(process.execPath, ['-e', PHASES_SCRIPT, '--', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const line = /^phases (.*)$/m.exec(result.stderr.toString());
+    if (result.status !== 0 || line === null) throw new Error(`phases: ${result.stderr.toString().slice(-500)}`);
+    const parsed = JSON.parse(line[1]);
+    cache = parsed.cache;
+    rows.push(
+      parsed.marks.map((m, j) => (j === 0 ? m : [m[0] - parsed.marks[j - 1][0], m[1] - parsed.marks[j - 1][1]])),
+    );
+  }
+  const names = [
+    "Node's own start (before e's code)",
+    `loading e's bundle (code cache: ${cache})`,
+    'the command',
+    'exit',
+  ];
+  console.log(
+    `\n  where e ${args.slice(4).join(' ')} spends its time (${runs} runs, medians; wall and this process's CPU):`,
+  );
+  names.forEach((name, j) => {
+    const wall = median(rows.map((r) => r[j][0]));
+    const cpu = median(rows.map((r) => r[j][1]));
+    console.log(`  ${wall.toFixed(1).padStart(6)} ms wall ${cpu.toFixed(1).padStart(6)} ms CPU  ${name}`);
+  });
+}
+
 const shared = mkdtempSync(join(tmpdir(), 'e-bench-startup-'));
 try {
   writeFileSync(join(shared, 'state.yml'), stateText());
@@ -58,6 +106,7 @@ try {
     );
     return reportTarget(`${name} / node -e 0 <= ${TARGET}`, ratio <= TARGET, `ratio ${ratio.toFixed(3)}`);
   });
+  phases(PAIRS, ['-r', REPOSITORY, '-s', shared, 'status']);
   process.exitCode = met.every(Boolean) ? 0 : 1;
 } finally {
   rmSync(shared, { recursive: true, force: true });
