@@ -61,7 +61,8 @@ node_modules/.bin/tsc -b || fail "the TypeScript build failed (see above)"
 # much faster: docs/runtime.md); bin/e.js uses them while newer than the build
 BUNDLE=packages/cli/dist/bundle/e.cjs
 rm -rf packages/cli/dist/bundle && node_modules/.bin/esbuild packages/cli/dist/main.js --bundle --format=cjs --platform=node --target=node20 --outfile="$BUNDLE" --minify-whitespace --minify-syntax --supported:dynamic-import=false --external:zod --external:listr2 --external:@viz-js/viz --define:import.meta.url=__eImportMetaUrl --banner:js="const __eImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" --log-level=warning || fail "bundling the CLI failed (see above)"
-CACHE_SHARED=$(mktemp -d)
+CACHE_SHARED="$TESTBED/code-cache-shared"
+rm -rf "$CACHE_SHARED" && mkdir -p "$CACHE_SHARED"
 node packages/cli/bin/bundle-loader.js --write-cache "$BUNDLE" repository.yml "$CACHE_SHARED" || fail "making the code cache of the CLI failed (see above)"
 rm -rf "$CACHE_SHARED"
 done_step "built"
