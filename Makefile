@@ -32,7 +32,7 @@ format:
 	@$(BIN)/biome check --write .
 
 bench: setup
-	@for b in bench/*.mjs; do echo "==> $$b"; node "$$b" || exit 1; done
+	@bash bench/run-all.sh
 
 # Removes build outputs. The engine, the registry and the images stay (make setup reuses them).
 clean:

@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { comparePairs } from './lib/pairs.mjs';
+import { comparePairs, reportTarget } from './support/pairs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const E = join(ROOT, 'packages/cli/bin/e.js');
@@ -84,9 +84,9 @@ async function postgresVsLocal(scratch) {
     return comparePairs(
       'e plan azi: state in PostgreSQL ÷ state in the local directory',
       1.2,
+      PAIRS,
       { name: 'postgres', run: () => timedE(['-r', REPOSITORY, '-s', work, ...state, 'plan', 'azi']) },
       { name: 'local', run: () => timedE(['-r', REPOSITORY, '-s', local, 'plan', 'azi']) },
-      PAIRS,
     );
   } finally {
     pg.stop();
@@ -99,10 +99,10 @@ const SECTIONS = [
   {
     name: 'remote ÷ local engine',
     run: async (scratch) =>
-      (await import('./backend-remote.mjs')).remoteVsLocal(scratch, {
+      (await import('./support/remote-engine.mjs')).remoteVsLocal(scratch, {
         timedE,
         // with this run's --pairs
-        comparePairs: (title, target, a, b) => comparePairs(title, target, a, b, PAIRS),
+        comparePairs: (title, target, a, b) => comparePairs(title, target, PAIRS, a, b),
         REPOSITORY,
       }),
   },
@@ -112,7 +112,9 @@ const ratios = [];
 for (const section of SECTIONS) {
   const scratch = mkdtempSync(join(tmpdir(), 'e-bench-backend-'));
   try {
-    ratios.push(`${section.name}: ${(await section.run(scratch)).toFixed(3)}`);
+    const ratio = await section.run(scratch);
+    reportTarget(`e plan, ${section.name} <= 1.2`, ratio <= 1.2, ratio.toFixed(3));
+    ratios.push(`${section.name}: ${ratio.toFixed(3)}`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

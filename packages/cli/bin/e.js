@@ -1,31 +1,37 @@
 #!/usr/bin/env node
+// CommonJS (see package.json here): Node starts a CommonJS entry point faster than an ES module.
 // `e --version` / `e -v` answer before anything else is loaded; only as the first argument, so
 // subcommands stay free to take a --version option of their own.
 // `e ... | head` closes the pipe early: stop quietly, as other command-line tools do.
+'use strict';
 process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(0);
   throw error;
 });
 
+const { statSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
 const first = process.argv[2];
 if ((first === '--version' || first === '-v') && process.argv.length === 3) {
-  const { readFileSync } = await import('node:fs');
-  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+  process.stdout.write(`${JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')).version}\n`);
 } else {
-  const { main } = await import(await entryPoint());
-  process.exitCode = await main(process.argv);
+  loadMain().then(async (main) => {
+    process.exitCode = await main(process.argv);
+  });
 }
 
 /**
- * dist/bundle/main.js (e's own code, yaml and commander in a few files, which loads ~50 ms faster;
- * `make setup` bundles it right after `tsc -b`) while it is newer than every TypeScript build it was
- * made from; else dist/main.js, so a `tsc -b` without bundling never runs stale code.
+ * e's main: from dist/bundle/e.cjs (e's code, yaml and commander in one file, run through its
+ * code cache; `make setup` bundles it right after `tsc -b`) while the bundle is newer than every
+ * TypeScript build it was made from; else from dist/main.js, so a `tsc -b` without bundling
+ * never runs stale code.
  */
-async function entryPoint() {
-  const { statSync } = await import('node:fs');
-  const mtime = (path) => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs;
-  const bundled = mtime('../dist/bundle/main.js');
+async function loadMain() {
+  const mtime = (path) => statSync(join(__dirname, path), { throwIfNoEntry: false })?.mtimeMs;
+  const bundled = mtime('../dist/bundle/e.cjs');
   const builds = ['../dist/.tsbuildinfo', '../../core/dist/.tsbuildinfo', '../../module-sdk/dist/.tsbuildinfo'];
   const fresh = bundled !== undefined && builds.every((build) => (mtime(build) ?? Number.POSITIVE_INFINITY) <= bundled);
-  return fresh ? '../dist/bundle/main.js' : '../dist/main.js';
+  if (fresh) return require('./bundle-loader.js').loadBundle(join(__dirname, '../dist/bundle/e.cjs')).exports.main;
+  return (await import('../dist/main.js')).main;
 }

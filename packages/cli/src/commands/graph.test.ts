@@ -199,15 +199,16 @@ describe('e graph --format svg (built CLI: npx tsc -b first)', { timeout: 60_000
   });
 
   it('loads Graphviz only for svg: the other formats and --help start without it', () => {
-    // NODE_DEBUG=esm names every module Node loads (bundled, Graphviz is a chunk named viz-*.js)
+    // NODE_DEBUG=esm,module names every module Node loads, ES module or CommonJS (from the
+    // bundle, Graphviz is required from node_modules/@viz-js/viz)
     const loaded = (...args: string[]) => {
       const result = spawnSync(process.execPath, [bin, '-r', 'repository.yml', ...args], {
         cwd: root,
         encoding: 'utf8',
-        env: { ...process.env, NODE_DEBUG: 'esm' },
+        env: { ...process.env, NODE_DEBUG: 'esm,module' },
         maxBuffer: 64 * 1024 * 1024,
       });
-      return /file:\/\/\S*viz\S*\.js/.test(result.stderr);
+      return /@viz-js\/viz\/\S*\.c?js/.test(result.stderr);
     };
     expect(loaded('graph', '--all', '--format', 'svg')).toBe(true);
     expect(loaded('graph', '--all')).toBe(false);

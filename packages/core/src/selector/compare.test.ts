@@ -1,5 +1,9 @@
+import { createRequire } from 'node:module';
+import type * as Semver from 'semver';
 import { describe, expect, it } from 'vitest';
-import { asVersion, compareLabelValues, compareVersions } from './compare.js';
+import { asVersion, compareLabelValues, compareSemver, compareVersions } from './compare.js';
+
+const semver = createRequire(import.meta.url)('semver') as typeof Semver;
 
 describe('versions and comparisons', () => {
   it.each([
@@ -45,5 +49,39 @@ describe('versions and comparisons', () => {
     [true, '1', undefined],
   ])('compareLabelValues(%j, %j) = %s', (label, value, expected) => {
     expect(compareLabelValues(label, value)).toBe(expected);
+  });
+
+  it('compareSemver orders every pair as semver.compare does', () => {
+    // the precedence example of semver.org, and more: numbers past 9, long pre-releases, build
+    // metadata, numbers too long for a double (left to semver)
+    const versions = [
+      '1.0.0-alpha',
+      '1.0.0-alpha.1',
+      '1.0.0-alpha.beta',
+      '1.0.0-beta',
+      '1.0.0-beta.2',
+      '1.0.0-beta.11',
+      '1.0.0-rc.1',
+      '1.0.0',
+      '1.0.0+build.7',
+      '1.0.0-rc.1+b',
+      '0.0.0',
+      '0.9.10',
+      '0.10.0',
+      '2.0.0-0',
+      '2.0.0-0.0',
+      '2.0.0-1a',
+      '2.0.0-a.1.b',
+      '2.0.0-a.1',
+      '2.0.0-A',
+      '2.0.0--',
+      '10.20.30',
+      '9007199254740991.0.0',
+      '1.0.0-9007199254740993',
+      '1.0.0-9007199254740992',
+    ];
+    for (const a of versions) {
+      for (const b of versions) expect([a, b, compareSemver(a, b)]).toEqual([a, b, semver.compare(a, b)]);
+    }
   });
 });

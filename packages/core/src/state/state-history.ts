@@ -1,9 +1,9 @@
 import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { StateError } from '../errors.js';
 import { stateDiff } from './state-diff.js';
 import { statePaths } from './state-paths.js';
+import { writeFileAtomic } from './write-atomic.js';
 
 /**
  * How a recorded change ended. `refused`: the module broke the rules of what it may write, so

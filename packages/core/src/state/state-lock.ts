@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -57,7 +56,7 @@ export async function acquireStateLock(shared: string, options: StateLockOptions
     host: hostname(),
     command: options.command,
     startedAt: new Date().toISOString(),
-    id: randomUUID(),
+    id: crypto.randomUUID(),
   };
   const timeoutMs = options.timeoutMs ?? 0;
   const deadline = Date.now() + timeoutMs;
@@ -197,7 +196,7 @@ function heldLock(path: string, holder: LockHolder): StateLock {
  * file first and hard-linked into place, so nobody ever reads a half-written lock.
  */
 async function createExclusive(path: string, content: string): Promise<boolean> {
-  const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
+  const tmp = `${path}.${process.pid}.${crypto.randomUUID()}.tmp`;
   await writeFile(tmp, content, { flag: 'wx' }).catch((error: Error) => {
     throw new StateError('E_STATE_LOCK_IO', `Cannot write the lock file ${path}: ${error.message}.`, { cause: error });
   });

@@ -1,11 +1,11 @@
 import { constants, type Stats } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import type { Document } from 'yaml';
 import { StateError } from '../errors.js';
 import { parseStateText, renderStateText, type StateData } from './state-file.js';
 import { statePaths } from './state-paths.js';
+import { writeFileAtomic } from './write-atomic.js';
 
 /** state.yml as read from disk: the exact text plus its parsed, editable document. */
 export interface LoadedState {

@@ -3,7 +3,7 @@
 // on tcp://127.0.0.1 only, in its own mount namespace with a private /tmp, so e carries the staged
 // shared directory to it as a tar and back (the archive API) instead of bind-mounting it.
 import { join } from 'node:path';
-import { startSecondEngine } from '../test/support/second-engine.mjs';
+import { startSecondEngine } from '../../test/support/second-engine.mjs';
 
 /** @param {string} scratch @param {{ timedE: Function, comparePairs: Function, REPOSITORY: string }} bench */
 export async function remoteVsLocal(scratch, { timedE, comparePairs, REPOSITORY }) {

@@ -1,0 +1,94 @@
+// Runs e's bundle (dist/bundle/e.cjs, one CommonJS file that `make setup` builds) with V8's code
+// cache: the bundle compiled once, at setup, is saved next to it (e.cjs.cache) and reused, so a
+// command does not parse and compile e's code again. Node 20 has no code cache for ES modules,
+// hence CommonJS and vm.Script. The cache is used only while it was made from the bundle as it is
+// now (same size and modification time); V8 also refuses one made by another Node or V8 flags.
+// Without a usable cache the bundle is compiled as usual: the cache only saves time.
+'use strict';
+const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, resolve } = require('node:path');
+const vm = require('node:vm');
+
+/** What the cache must have been made from: the bundle's size and modification time. */
+function stamp(file) {
+  const { size, mtimeMs } = statSync(file);
+  return `e-code-cache ${size} ${mtimeMs}\n`;
+}
+
+/** The bundle compiled as a CommonJS module would be, with `cachedData` when given. */
+function compile(file, cachedData) {
+  const source = readFileSync(file, 'utf8');
+  // one line, so positions in stack traces stay those of the bundle
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  // (the bundle has no import(): esbuild turned those into require(), see make setup)
+  return new vm.Script(wrapped, { filename: file, cachedData });
+}
+
+/** Runs the compiled bundle's top level and returns its exports (main, ...). */
+function evaluate(script, file) {
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  return module.exports;
+}
+
+/** The cache made from the bundle as it is now, or undefined. */
+function readCache(file) {
+  let data;
+  try {
+    data = readFileSync(`${file}.cache`);
+  } catch {
+    return undefined;
+  }
+  const expected = Buffer.from(stamp(file));
+  return data.subarray(0, expected.length).equals(expected) ? data.subarray(expected.length) : undefined;
+}
+
+/**
+ * Loads the bundle, through its code cache when that fits, and returns its exports. `cache` says
+ * what became of the cache: `used`, `none` (missing or made from another bundle) or `rejected` (by V8).
+ */
+function loadBundle(file) {
+  const cachedData = readCache(file);
+  const script = compile(file, cachedData);
+  const cache = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+  return { exports: evaluate(script, file), cache };
+}
+
+/**
+ * Makes the code cache of the bundle: compiles it, runs the given commands in this process (their
+ * output discarded) so that the functions they use are compiled too, and saves what V8 compiled.
+ */
+async function writeCodeCache(file, commands) {
+  const script = compile(file, undefined);
+  const { main } = evaluate(script, file);
+  const write = { out: process.stdout.write, err: process.stderr.write };
+  process.stdout.write = process.stderr.write = () => true;
+  try {
+    for (const args of commands) await main([process.argv[0], 'e', ...args]);
+  } finally {
+    process.stdout.write = write.out;
+    process.stderr.write = write.err;
+    process.exitCode = undefined;
+  }
+  const temporary = `${file}.cache.${process.pid}`;
+  writeFileSync(temporary, Buffer.concat([Buffer.from(stamp(file)), script.createCachedData()]));
+  renameSync(temporary, `${file}.cache`);
+}
+
+module.exports = { loadBundle, writeCodeCache };
+
+// `node bundle-loader.js --write-cache BUNDLE REPOSITORY SHARED`: what make setup runs after bundling
+if (require.main === module && process.argv[2] === '--write-cache') {
+  const [bundle, repository, shared] = process.argv.slice(3).map((path) => resolve(path));
+  const global = ['-r', repository, '-s', shared];
+  writeCodeCache(bundle, [
+    ['--help'],
+    [...global, 'repo', 'list'],
+    [...global, 'repo', 'search', 'kind=example'],
+    [...global, 'status'],
+  ]).catch((error) => {
+    process.stderr.write(`cannot write the code cache of ${bundle}: ${error.message}\n`);
+    process.exitCode = 1;
+  });
+}
