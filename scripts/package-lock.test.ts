@@ -4,7 +4,7 @@
  * rolldown's binaries) out of a lock it rewrites while node_modules is present (npm/cli#4828),
  * and a registry mirror may lack some: these tests keep the lock complete for every platform.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -76,6 +76,18 @@ describe('package-lock.json', () => {
       for (const field of fields)
         expect(entry[field] ?? {}, `${folder || '.'} ${field}`).toEqual(manifest[field] ?? {});
     }
+  });
+
+  it('has an entry for every workspace folder (a new module missing from the lock makes npm ci fail)', () => {
+    const globs = (readJson('package.json') as { workspaces: string[] }).workspaces;
+    const folders = globs.flatMap((glob) =>
+      glob.endsWith('/*')
+        ? readdirSync(join(ROOT, glob.slice(0, -2)))
+            .map((name) => `${glob.slice(0, -2)}/${name}`)
+            .filter((folder) => existsSync(join(ROOT, folder, 'package.json')))
+        : [glob],
+    );
+    expect(folders.filter((folder) => lock.packages[folder] === undefined)).toEqual([]);
   });
 
   it('names no registry or folder of one machine', () => {
