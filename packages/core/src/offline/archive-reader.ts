@@ -288,13 +288,21 @@ function layersOfOtherPlatforms(bytes: Buffer, platform: string): Set<string> {
   return others;
 }
 
-/** Calls `visit` for every entry of the tar file in turn; truncation and broken headers become one sentence. */
+/** Reads of the archive file this big: fewer reads and stream turns than the default 64 KiB. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+/** The gunzip that counts a layer's bytes hands them out this big (fewer callbacks than the default 16 KiB). */
+const GUNZIP_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Calls `visit` for every entry of the tar file in turn, until one returns `'stop'`; truncation
+ * and broken headers become one sentence.
+ */
 export async function readTar(
   file: string,
   fail: Fail,
-  visit: (header: tar.Header, stream: Readable) => Promise<void>,
+  visit: (header: tar.Header, stream: Readable) => Promise<'stop' | undefined>,
 ): Promise<void> {
-  const input = createReadStream(file);
+  const input = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
   const extract = tar.extract();
   let inputError: Error | undefined;
   input.on('error', (error) => {
@@ -304,7 +312,10 @@ export async function readTar(
   input.pipe(extract);
   try {
     for await (const entry of extract) {
-      await visit(entry.header, entry as unknown as Readable);
+      if ((await visit(entry.header, entry as unknown as Readable)) === 'stop') {
+        input.destroy();
+        break;
+      }
     }
   } catch (error) {
     input.destroy();
@@ -344,7 +355,7 @@ async function digestEntry(
     if (keep) chunks.push(chunk);
     if (first && blob && chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b) {
       gzip = 'ok';
-      const gz = createGunzip();
+      const gz = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
       gunzip = gz;
       gz.on('data', (out: Buffer) => {
         expanded += out.length;
@@ -405,7 +416,8 @@ function parseJson<T>(bytes: Buffer, name: string, fail: Fail): T {
 /**
  * The second read, after verifyArchive: calls `visit` for the entries `wanted` names, each
  * re-hashed on the way (`check` must be awaited after the stream is consumed), so a file changed
- * between the two reads fails instead of being used.
+ * between the two reads fails instead of being used. Reads no further than the last wanted entry
+ * (and not at all when none is wanted): what follows it is not used.
  */
 export async function readVerified(
   archive: VerifiedArchive,
@@ -415,12 +427,15 @@ export async function readVerified(
   const fail: Fail = (code, problem) => {
     throw new ArchiveError(code, `The archive ${archive.file} ${problem}.`);
   };
+  const pending = new Set([...archive.entries.keys()].filter(wanted));
+  if (pending.size === 0) return;
   await readTar(archive.file, fail, async (header, stream) => {
     const record = archive.entries.get(header.name);
-    if (record === undefined || !wanted(header.name)) {
+    if (record === undefined || !pending.has(header.name)) {
       stream.resume();
       return;
     }
+    pending.delete(header.name);
     const hash = createHash('sha256');
     const checked = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
@@ -441,5 +456,6 @@ export async function readVerified(
     stream.on('error', (error) => checked.destroy(error));
     stream.pipe(checked);
     await visit(header.name, checked, record);
+    return pending.size === 0 ? 'stop' : undefined;
   });
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeHostileArchives } from '../../../../test/fixtures/hostile-archives/generate.js';
 import { loadedDigestTag } from '../runtime/ensure-image.js';
 import { classifyEntryName } from './archive-format.js';
-import { verifyArchive } from './archive-reader.js';
+import { readVerified, verifyArchive } from './archive-reader.js';
 import { ArchiveWriter, npmPackageTarball } from './archive-writer.js';
 import { exportedRepository } from './export.js';
 import { digestTag, engineTag, rehost, rewriteImages } from './import.js';
@@ -163,5 +163,30 @@ describe('verifying', () => {
       code: h.code,
       message: expect.stringMatching(h.message),
     });
+  });
+
+  it('reads again only up to the last entry wanted, and still refuses one changed since', async () => {
+    const copy = join(dir, 'second-read.tar');
+    copyFileSync(valid, copy);
+    const archive = await verifyArchive(copy);
+    const read = async (wanted: (name: string) => boolean) => {
+      const names: string[] = [];
+      await readVerified(archive, wanted, async (name, stream) => {
+        names.push(name);
+        for await (const _ of stream);
+      });
+      return names;
+    };
+    // oci-layout is the first entry (header, body): the rest may be cut without the read noticing
+    truncateSync(copy, 1536);
+    expect(await read((name) => name === 'oci-layout')).toEqual(['oci-layout']);
+    await expect(read((name) => name === 'index.json')).rejects.toMatchObject({ code: 'E_ARCHIVE_TRUNCATED' });
+    // no entry wanted: no read at all
+    rmSync(copy);
+    expect(await read(() => false)).toEqual([]);
+    const changed = readFileSync(valid);
+    changed.write('2', 512 + '{"imageLayoutVersion":"'.length);
+    writeFileSync(copy, changed);
+    await expect(read((name) => name === 'oci-layout')).rejects.toThrow(/changed since it was verified/);
   });
 });
