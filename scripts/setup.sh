@@ -63,6 +63,8 @@ BUNDLE=packages/cli/dist/bundle/e.cjs
 rm -rf packages/cli/dist/bundle && node_modules/.bin/esbuild packages/cli/dist/main.js --bundle --format=cjs --platform=node --target=node20 --outfile="$BUNDLE" --minify-whitespace --minify-syntax --supported:dynamic-import=false --external:zod --external:listr2 --external:@viz-js/viz --define:import.meta.url=__eImportMetaUrl --banner:js="const __eImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" --log-level=warning || fail "bundling the CLI failed (see above)"
 CACHE_SHARED="$TESTBED/code-cache-shared"
 rm -rf "$CACHE_SHARED" && mkdir -p "$CACHE_SHARED"
+# a state with an installed module, so `status` compiles the state's YAML parsing into the cache too
+printf 'hello:\n  greeting: hello\ne:\n  installed:\n    hello:\n      version: 0.1.0\n      labels: {kind: example}\n      status: applied\n      installedAt: 2026-01-01T00:00:00.000Z\n      updatedAt: 2026-01-01T00:00:00.000Z\n      needsPlan: false\n' >"$CACHE_SHARED/state.yml"
 node packages/cli/bin/bundle-loader.js --write-cache "$BUNDLE" repository.yml "$CACHE_SHARED" || fail "making the code cache of the CLI failed (see above)"
 rm -rf "$CACHE_SHARED"
 done_step "built"
