@@ -58,11 +58,14 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 node_modules/.bin/tsc -b || fail "the TypeScript build failed (see above)"
 # e's own code with yaml and commander in one CommonJS file, and V8's code cache of it (e starts
-# much faster: docs/runtime.md); bin/e.js uses them while newer than the build
+# much faster: docs/runtime.md); bin/e.js uses them while newer than the build; node:child_process,
+# which only commander requires at start, is loaded on first use (bin/lazy-child-process.cjs)
 BUNDLE=packages/cli/dist/bundle/e.cjs
-rm -rf packages/cli/dist/bundle && node_modules/.bin/esbuild packages/cli/dist/main.js --bundle --format=cjs --platform=node --target=node20 --outfile="$BUNDLE" --minify-whitespace --minify-syntax --supported:dynamic-import=false --external:zod --external:listr2 --external:@viz-js/viz --define:import.meta.url=__eImportMetaUrl --banner:js="const __eImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" --log-level=warning || fail "bundling the CLI failed (see above)"
+rm -rf packages/cli/dist/bundle && node_modules/.bin/esbuild packages/cli/dist/main.js --bundle --format=cjs --platform=node --target=node20 --outfile="$BUNDLE" --minify-whitespace --minify-syntax --supported:dynamic-import=false --external:zod --external:listr2 --external:@viz-js/viz --alias:node:child_process=./packages/cli/bin/lazy-child-process.cjs --define:import.meta.url=__eImportMetaUrl --banner:js="const __eImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" --log-level=warning || fail "bundling the CLI failed (see above)"
 CACHE_SHARED="$TESTBED/code-cache-shared"
 rm -rf "$CACHE_SHARED" && mkdir -p "$CACHE_SHARED"
+# a state with an installed module, so `status` compiles the state's YAML parsing into the cache too
+printf 'hello:\n  greeting: hello\ne:\n  installed:\n    hello:\n      version: 0.1.0\n      labels: {kind: example}\n      status: applied\n      installedAt: 2026-01-01T00:00:00.000Z\n      updatedAt: 2026-01-01T00:00:00.000Z\n      needsPlan: false\n' >"$CACHE_SHARED/state.yml"
 node packages/cli/bin/bundle-loader.js --write-cache "$BUNDLE" repository.yml "$CACHE_SHARED" || fail "making the code cache of the CLI failed (see above)"
 rm -rf "$CACHE_SHARED"
 done_step "built"

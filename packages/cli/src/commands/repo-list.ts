@@ -18,11 +18,20 @@ export function formatLabels(labels: Readonly<Record<string, unknown>>): string 
   );
 }
 
+/**
+ * Orders module names as `localeCompare` did, without it: names are lowercase letters, digits and
+ * `-` (COMPONENT_NAME), whose order is the same by code unit, and `localeCompare`'s first call
+ * sets up ICU's collator, which costs a read command ~10% of its start.
+ */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** e repo list */
 export async function repoList(options: GlobalOptions): Promise<void> {
   const repository = await loadRepository(options.repository);
   const modules: ModuleSummary[] = [...repository.components]
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => compareNames(a.name, b.name))
     .map((component) => {
       const chosen = defaultVersion(component);
       return {

@@ -2,7 +2,7 @@ import { defaultVersion, loadRepository } from '@e/core/repository';
 import { compareVersions, formatRequirement, matchesRequirement, parseSelector } from '@e/core/selector';
 import type { GlobalOptions } from '../cli.js';
 import { emit, table } from '../output.js';
-import { formatLabels } from './repo-list.js';
+import { compareNames, formatLabels } from './repo-list.js';
 
 export interface RepoSearchOptions extends GlobalOptions {
   selector: string;
@@ -35,7 +35,7 @@ export async function repoSearch(options: RepoSearchOptions): Promise<void> {
       }
     }
   }
-  hits.sort((a, b) => a.module.localeCompare(b.module) || compareVersions(b.version, a.version));
+  hits.sort((a, b) => compareNames(a.module, b.module) || compareVersions(b.version, a.version));
   const selector = formatRequirement(requirement);
   emit(options.output, hits, () =>
     hits.length === 0

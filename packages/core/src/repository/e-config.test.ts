@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isEError } from '../errors.js';
-import { eConfigJsonSchema, eConfigPath, parseEConfig } from './e-config.js';
+import { configSchema, eConfigJsonSchema, eConfigPath, parseEConfig, plainConfig } from './e-config.js';
 
 function refusal(text: string): { message: string; hint?: string } {
   try {
@@ -77,6 +77,65 @@ describe('e.yml', () => {
       'state',
     ]);
     expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+describe('the check without zod', () => {
+  it('accepts only settings the schema accepts, and the plain ones', () => {
+    const values: unknown[] = [
+      'x',
+      '',
+      'prod',
+      'p r o d',
+      '-prod',
+      'prod.1_a-b',
+      'tcp://host:2375',
+      'TCP://HOST:1',
+      'ssh://ops@builder',
+      'ftp://host',
+      'unix://',
+      'unix:///var/run/docker.sock x',
+      'text',
+      'json',
+      'yaml',
+      'JSON',
+      'linux/arm64',
+      1,
+      true,
+      null,
+      {},
+      [],
+      ['rook'],
+      ['rook', ''],
+      ['rook', 1],
+      [['rook']],
+    ];
+    const fields = ['repository', 'state', 'env', 'platform', 'engine', 'output', 'prefer', 'unknown', '__proto__'];
+    let plain = 0;
+    for (const field of fields) {
+      for (const value of values) {
+        // as YAML gives them: own keys, also __proto__
+        const single = JSON.parse(`{${JSON.stringify(field)}: ${JSON.stringify(value)}}`);
+        for (const config of [single, { ...single, env: 'prod' }]) {
+          const schema = configSchema().safeParse(config).success;
+          if (plainConfig(config)) {
+            plain++;
+            expect(schema, JSON.stringify(config)).toBe(true);
+          }
+        }
+      }
+    }
+    expect(plain).toBeGreaterThan(20);
+    const every = {
+      repository: 'r.yml',
+      state: 's',
+      env: 'prod',
+      platform: 'linux/amd64',
+      engine: 'tcp://h:1',
+      output: 'yaml',
+      prefer: ['a'],
+    };
+    expect(plainConfig(every)).toBe(true);
   });
 });
 

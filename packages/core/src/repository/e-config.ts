@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+import type * as Zod from 'zod';
 import { RepositoryError } from '../errors.js';
 import { parsePlatform } from '../runtime/platform.js';
 import { didYouMean } from './did-you-mean.js';
+import { lazyRequire } from './lazy-require.js';
 import { compareProblems, formatPath, formatProblem, type PathSegment, type Problem } from './problem.js';
 import { readYaml } from './yaml-source.js';
 
@@ -36,15 +37,19 @@ export const ENGINE_URL = /^(unix|tcp|ssh|https?|npipe):\/\/\S+$/i;
 
 const FIELDS = ['repository', 'state', 'env', 'platform', 'engine', 'output', 'prefer'] as const;
 
-function configSchema() {
+const ENV_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+// zod is loaded only to explain an e.yml that `plainConfig` does not accept, and for the JSON
+// Schema: every command reads e.yml, and loading zod costs more than the rest of `e status`.
+const zod = lazyRequire<typeof Zod>('zod');
+
+export function configSchema() {
+  const { z } = zod();
   return z
     .object({
       repository: z.string().min(1).describe('the repository file (relative to e.yml) or URL'),
       state: z.string().min(1).describe('where the state lives: postgres://user@host:port/db?schema=e'),
-      env: z
-        .string()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/)
-        .describe('the named environment within the state backend'),
+      env: z.string().regex(ENV_NAME).describe('the named environment within the state backend'),
       platform: z.string().min(1).describe('the platform modules run on, os/arch such as linux/amd64'),
       engine: z
         .string()
@@ -63,8 +68,35 @@ export function eConfigJsonSchema(): Record<string, unknown> {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'e.yml',
     description: "A team's defaults for e, next to the repository file; flags and environment variables win over it.",
-    ...(z.toJSONSchema(configSchema()) as Record<string, unknown>),
+    ...(zod().z.toJSONSchema(configSchema()) as Record<string, unknown>),
   };
+}
+
+const nonEmpty = (value: unknown) => typeof value === 'string' && value.length > 0;
+
+/**
+ * Whether e.yml's settings are plainly valid, without zod: only what the schema accepts, so a
+ * false here just lets the schema find (and explain) the problems.
+ */
+export function plainConfig(data: object): boolean {
+  return Object.entries(data).every(([key, value]) => {
+    switch (key) {
+      case 'repository':
+      case 'state':
+      case 'platform':
+        return nonEmpty(value);
+      case 'env':
+        return typeof value === 'string' && ENV_NAME.test(value);
+      case 'engine':
+        return typeof value === 'string' && ENGINE_URL.test(value);
+      case 'output':
+        return value === 'text' || value === 'json' || value === 'yaml';
+      case 'prefer':
+        return Array.isArray(value) && value.every(nonEmpty);
+      default:
+        return false;
+    }
+  });
 }
 
 /** Where e looks for e.yml: next to a local repository file, else in the working directory. */
@@ -110,7 +142,9 @@ export function parseEConfig(text: string, file: string): EConfig {
     at([], `e.yml must be a map of settings, not ${yaml.describe([])}`, `use keys such as ${FIELDS.join(', ')}`);
   }
   if (problems.length === 0 && data !== null) {
-    const parsed = configSchema().safeParse(data);
+    const parsed = plainConfig(data)
+      ? { success: true as const, data: data as EConfig }
+      : configSchema().safeParse(data);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
