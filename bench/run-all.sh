@@ -21,6 +21,8 @@ for b in bench/*.mjs; do
   targets=$(grep -E '^target: ' "$out/$name.log" | sed 's/^target: //')
   if [ -n "$targets" ]; then
     while IFS= read -r line; do echo "  $name: $line"; done <<<"$targets"
+    # a missed target counts even when its benchmark exits 0
+    if grep -qE '^target: .*: MISSED' "$out/$name.log"; then failed=1; fi
   fi
   if [ "$rc" != 0 ]; then
     failed=1
