@@ -60,9 +60,9 @@ describe('e.yml', () => {
   });
 
   it('is looked for next to a local repository file, else in the working directory', () => {
-    expect(eConfigPath('../platform/repository.yml', '/work/x')).toBe('/work/platform/e.yml');
-    expect(eConfigPath('https://example.org/r.yml', '/work/x')).toBe('/work/x/e.yml');
-    expect(eConfigPath(undefined, '/work/x')).toBe('/work/x/e.yml');
+    expect(eConfigPath('../platform/repository.yml', '/srv/x')).toBe('/srv/platform/e.yml');
+    expect(eConfigPath('https://example.org/r.yml', '/srv/x')).toBe('/srv/x/e.yml');
+    expect(eConfigPath(undefined, '/srv/x')).toBe('/srv/x/e.yml');
   });
 
   it('has a JSON Schema that lists every setting and nothing else', () => {
