@@ -13,16 +13,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { comparePairs, reportTarget } from './support/pairs.mjs';
+import { arg, comparePairs, reportTarget } from './support/pairs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const E = join(ROOT, 'packages/cli/bin/e.js');
 const REPOSITORY = join(ROOT, 'repository.yml');
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1];
-};
 const PAIRS = Number(arg('pairs', 10));
 
 /** Runs e to its end and returns its wall time in ms; any failure stops the benchmark. */

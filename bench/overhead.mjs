@@ -14,17 +14,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { comparePairs, median, reportTarget, timed } from './support/pairs.mjs';
+import { arg, comparePairs, median, reportTarget, timed } from './support/pairs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const E = join(ROOT, 'packages/cli/bin/e.js');
 const REPOSITORY = join(ROOT, 'repository.yml');
 const IMAGE = 'localhost:5000/modules/hello:0.1.0';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1];
-};
 const PAIRS = Number(arg('pairs', 10));
 const COMMAND = arg('command', 'plan');
 

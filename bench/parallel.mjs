@@ -19,16 +19,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { arg } from './support/pairs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const E = join(ROOT, 'packages/cli/bin/e.js');
 const IMAGE = 'localhost:5000/test-modules/misbehave:0.1.0';
 const MODULES = Array.from({ length: 8 }, (_, i) => `bench-${i + 1}`);
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1];
-};
 const PAIRS = Number(arg('pairs', 5));
 const SLEEP_MS = Number(arg('sleep-ms', 1000));
 const BARE_PAIRS = Number(arg('bare-pairs', 3));

@@ -27,11 +27,8 @@ import {
 import { hostname, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { arg } from './support/pairs.mjs';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1];
-};
 const RUNS = Number(arg('runs', 15));
 /** Nodes per module section of state.yml: 100 make it ~330 KB; fewer show what the merge costs apart from YAML. */
 const NODES = Number(arg('nodes', 100));

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { comparePairs, median, reportTarget, timed } from './support/pairs.mjs';
+import { arg, comparePairs, median, reportTarget, timed } from './support/pairs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const E = join(ROOT, 'packages/cli/bin/e.js');
@@ -20,10 +20,6 @@ const TARGET = 1.3;
 const LOADER = join(ROOT, 'packages/cli/bin/bundle-loader.js');
 const BUNDLE = join(ROOT, 'packages/cli/dist/bundle/e.cjs');
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1];
-};
 const PAIRS = Number(arg('pairs', 15));
 
 /** A state.yml as e leaves it after installing hello and azi (their sections and e's records). */

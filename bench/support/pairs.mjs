@@ -64,3 +64,9 @@ export function reportTarget(what, met, measured) {
   console.log(`target: ${what}: ${met ? 'met' : 'MISSED'} (${measured})`);
   return met;
 }
+
+/** The value after `--<name>` on the command line, else `fallback`. */
+export const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : process.argv[i + 1];
+};
