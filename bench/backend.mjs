@@ -9,10 +9,10 @@
 // (make setup): it starts a throw-away PostgreSQL cluster on 127.0.0.1 and removes it afterwards.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/support/free-port.mjs';
 import { arg, comparePairs, reportTarget } from './support/pairs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -44,13 +44,7 @@ async function startPostgres() {
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
   const dir = mkdtempSync(join(tmpdir(), 'e-bench-pg-'));
   chownSync(dir, uid, uid);
-  const port = await new Promise((resolve, reject) => {
-    const server = createServer().on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port: free } = server.address();
-      server.close(() => resolve(free));
-    });
-  });
+  const port = await freePort();
   const asPostgres = (args) => execFileSync('runuser', ['-u', 'postgres', '--', ...args], { cwd: dir, stdio: 'pipe' });
   const data = join(dir, 'data');
   asPostgres([join(bin, 'initdb'), '-D', data, '-U', 'e', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
