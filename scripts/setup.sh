@@ -157,5 +157,7 @@ node scripts/build-images.mjs
 # --- 9. tools of the remote-engine test bed -------------------------------------------------------
 # test/support/second-engine.mjs starts a second dockerd behind its own bridge (ip) in its own mount namespace (unshare)
 command -v ip >/dev/null 2>&1 || { step "iproute2 (for the remote-engine tests)"; apt_install iproute2; done_step "installed"; }
+# test/support/ssh-server.ts starts a throw-away sshd in front of it, for the ssh:// engine tests (ssh, ssh-keygen, sshd)
+{ command -v ssh && command -v ssh-keygen && [ -x /usr/sbin/sshd ]; } >/dev/null 2>&1 || { step "openssh (for the ssh:// engine tests)"; apt_install openssh-client openssh-server; done_step "installed"; }
 
 printf '==> setup done in %s\n' "$(seconds_since "$total_start")"

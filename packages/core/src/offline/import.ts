@@ -253,10 +253,11 @@ export async function writeArchiveFiles(
 export async function dockerLoad(tarStream: Readable): Promise<void> {
   const { loadDockerode } = await import('../runtime/dockerode-runtime.js');
   const { describeEndpoint, engineError } = await import('../runtime/engine-error.js');
+  const { engineOptions } = await import('../runtime/ssh-dial.js');
   const Docker = loadDockerode();
   let answer: NodeJS.ReadableStream;
   try {
-    answer = (await new Docker().loadImage(tarStream as unknown as NodeJS.ReadableStream, {
+    answer = (await new Docker(engineOptions()).loadImage(tarStream as unknown as NodeJS.ReadableStream, {
       quiet: true,
     })) as NodeJS.ReadableStream;
   } catch (error) {

@@ -5,6 +5,7 @@ import { describeEndpoint, engineError } from './engine-error.js';
 import type { BuildSpec, ImageBuilder, LocalImage } from './image-builder.js';
 import { formatPlatform, normalizeArchitecture, type Platform } from './platform.js';
 import { insecureRegistries, putManifest, type RawManifest, readRawManifest } from './registry-client.js';
+import { engineOptions } from './ssh-dial.js';
 
 /** How much of a failed build's log an error quotes. */
 const LOG_TAIL = 2000;
@@ -18,7 +19,7 @@ interface StreamEvent {
 /** Builds, tags, pushes and pulls through dockerode; reads and writes manifests over the registry API. */
 export async function createDockerBuilder(): Promise<ImageBuilder> {
   const Docker = loadDockerode();
-  return new DockerodeBuilder(new Docker(), describeEndpoint());
+  return new DockerodeBuilder(new Docker(engineOptions()), describeEndpoint());
 }
 
 class DockerodeBuilder implements ImageBuilder {

@@ -18,6 +18,7 @@ import { describeEndpoint, engineError, engineMessage } from './engine-error.js'
 import { FrameDemuxer } from './frame-demuxer.js';
 import { formatPlatform, normalizeArchitecture, type Platform, platformFromEngineInfo } from './platform.js';
 import { insecureRegistries, readManifest } from './registry-client.js';
+import { engineOptions } from './ssh-dial.js';
 
 /** Docker passes the create body in the URL too (docker-modem): keep Env well below URL limits. */
 const MAX_ENV_BYTES = 512 * 1024;
@@ -44,7 +45,7 @@ interface PullEvent {
  */
 export async function createDockerRuntime(): Promise<ContainerRuntime> {
   const Docker = loadDockerode();
-  return new DockerodeRuntime(new Docker(), describeEndpoint(), isRemoteEngine());
+  return new DockerodeRuntime(new Docker(engineOptions()), describeEndpoint(), isRemoteEngine());
 }
 
 type CommonJsCache = Record<
@@ -54,7 +55,7 @@ type CommonJsCache = Record<
 
 /**
  * Loads dockerode without paying for what e never uses: its BuildKit session support (gRPC and
- * protobuf, ~150 ms) and, unless DOCKER_HOST is ssh://, ssh2 (~40 ms). Those modules are put in
+ * protobuf, ~150 ms) and ssh2 (~40 ms; ssh:// engines go through the system ssh, ssh-dial.ts). Those modules are put in
  * the CommonJS cache as stand-ins that load the real module on first use, so nothing breaks if
  * dockerode ever needs them.
  */
@@ -83,20 +84,18 @@ export function loadDockerode(): typeof Dockerode {
     new Proxy({}, { get: (_target, prop) => real()[prop as string] });
   standIn(fromDockerode.resolve, '@grpc/grpc-js', lazy);
   standIn(fromDockerode.resolve, '@grpc/proto-loader', lazy);
-  if (!/^ssh:/i.test(process.env.DOCKER_HOST ?? '')) {
-    const fromModem = createRequire(fromDockerode.resolve('docker-modem'));
-    // docker-modem reads `require('ssh2').Client` when it loads: hand it a class that loads ssh2 when constructed
-    standIn(fromModem.resolve, 'ssh2', (real) => {
-      const Client = function LazySshClient(...args: unknown[]) {
-        const RealClient = real().Client as new (...a: unknown[]) => unknown;
-        return new RealClient(...args);
-      };
-      return new Proxy(
-        { Client },
-        { get: (target, prop) => (prop === 'Client' ? target.Client : real()[prop as string]) },
-      );
-    });
-  }
+  const fromModem = createRequire(fromDockerode.resolve('docker-modem'));
+  // docker-modem reads `require('ssh2').Client` when it loads: hand it a class that loads ssh2 when constructed
+  standIn(fromModem.resolve, 'ssh2', (real) => {
+    const Client = function LazySshClient(...args: unknown[]) {
+      const RealClient = real().Client as new (...a: unknown[]) => unknown;
+      return new RealClient(...args);
+    };
+    return new Proxy(
+      { Client },
+      { get: (target, prop) => (prop === 'Client' ? target.Client : real()[prop as string]) },
+    );
+  });
   return require('dockerode') as typeof Dockerode;
 }
 

@@ -1,4 +1,5 @@
 import { RuntimeError } from '../errors.js';
+import { SSH_FAILED } from './ssh-dial.js';
 
 const UNREACHABLE = new Set([
   'ENOENT',
@@ -18,6 +19,12 @@ const UNREACHABLE = new Set([
 export function engineError(error: unknown, endpoint: string, doing: string): RuntimeError {
   if (error instanceof RuntimeError) return error;
   const err = error as { code?: string; statusCode?: number; json?: { message?: string } | null; message?: string };
+  if (err.code === SSH_FAILED) {
+    return new RuntimeError('E_ENGINE_UNREACHABLE', `No Docker engine answers at ${endpoint}: ${err.message}.`, {
+      hint: 'Check that `ssh` reaches that host without a prompt (keys, known_hosts; E_SSH_COMMAND sets the ssh command and its options) and that `docker` runs there.',
+      cause: error,
+    });
+  }
   if (err.code && UNREACHABLE.has(err.code)) {
     const why = err.code === 'EACCES' ? 'is not allowed to use it' : `cannot reach it (${err.code})`;
     return new RuntimeError('E_ENGINE_UNREACHABLE', `No Docker engine answers at ${endpoint}: e ${why}.`, {

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { dialArguments, engineOptions, sshCommand } from './ssh-dial.js';
+
+describe('ssh:// engines', () => {
+  it('runs docker system dial-stdio on the host, with the port and user of the URL', () => {
+    expect(dialArguments(new URL('ssh://deploy@build-1.example:2222'))).toEqual([
+      '-T',
+      '-p',
+      '2222',
+      '-l',
+      'deploy',
+      '--',
+      'build-1.example',
+      'docker',
+      'system',
+      'dial-stdio',
+    ]);
+    // no port, no user: ssh's own defaults and config decide
+    expect(dialArguments(new URL('ssh://build-1.example'))).toEqual([
+      '-T',
+      '--',
+      'build-1.example',
+      'docker',
+      'system',
+      'dial-stdio',
+    ]);
+    // an IPv6 literal without brackets; a user name with an escaped character
+    expect(dialArguments(new URL('ssh://j%40doe@[::1]:22'))).toEqual([
+      '-T',
+      '-p',
+      '22',
+      '-l',
+      'j@doe',
+      '--',
+      '::1',
+      'docker',
+      'system',
+      'dial-stdio',
+    ]);
+  });
+
+  it('a host that starts with a dash stays a host name (after --), never an ssh option', () => {
+    const args = dialArguments(new URL('ssh://-oProxyCommand=x'));
+    expect(args.indexOf('-oProxyCommand=x')).toBe(args.indexOf('--') + 1);
+  });
+
+  it('takes the ssh command from E_SSH_COMMAND, else ssh', () => {
+    expect(sshCommand({})).toEqual(['ssh']);
+    expect(sshCommand({ E_SSH_COMMAND: '  ' })).toEqual(['ssh']);
+    expect(sshCommand({ E_SSH_COMMAND: 'ssh -F ./ssh_config' })).toEqual(['ssh', '-F', './ssh_config']);
+  });
+
+  it('gives dockerode options only for ssh:// (docker-modem reads the other DOCKER_HOSTs itself)', () => {
+    expect(engineOptions({})).toBeUndefined();
+    expect(engineOptions({ DOCKER_HOST: 'tcp://127.0.0.1:2375' })).toBeUndefined();
+    expect(engineOptions({ DOCKER_HOST: 'unix:///var/run/docker.sock' })).toBeUndefined();
+    const options = engineOptions({ DOCKER_HOST: 'ssh://root@host' });
+    expect(options).toMatchObject({ protocol: 'http', host: 'docker' });
+    options?.agent.destroy();
+  });
+});

@@ -1,0 +1,136 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { Agent } from 'node:http';
+import { Duplex } from 'node:stream';
+
+/*
+ * An ssh:// engine the way the docker CLI reaches one: each HTTP connection is the system `ssh`
+ * running `docker system dial-stdio` on the engine's host, so the user's ssh config, keys, agent
+ * and known_hosts apply. docker-modem's own ssh support opens a new SSH connection (key exchange
+ * and all) for every request, skips host key checks, and makes Node print a deprecation warning;
+ * e does not use it. Here idle connections are kept for the next request, so a module run needs
+ * a few SSH connections (the attach and the wait hold one each), not one per request.
+ */
+
+/** The code of the error a connection ends with when ssh fails before the engine answered. */
+export const SSH_FAILED = 'ESSH';
+
+/** Where the ssh command comes from: E_SSH_COMMAND (e.g. `ssh -F ./ssh_config`, split on spaces), else `ssh`. */
+export function sshCommand(env: NodeJS.ProcessEnv = process.env): string[] {
+  const words = (env.E_SSH_COMMAND ?? '').trim().split(/\s+/).filter(Boolean);
+  return words.length > 0 ? words : ['ssh'];
+}
+
+/** The ssh arguments that reach `url` (ssh://[user@]host[:port]) and run `docker system dial-stdio` there. */
+export function dialArguments(url: URL): string[] {
+  const args = ['-T'];
+  if (url.port !== '') args.push('-p', url.port);
+  if (url.username !== '') args.push('-l', decodeURIComponent(url.username));
+  args.push('--', url.hostname.replace(/^\[(.*)\]$/, '$1'), 'docker', 'system', 'dial-stdio');
+  return args;
+}
+
+/**
+ * dockerode's options for the engine DOCKER_HOST names: for ssh://, plain HTTP over this file's
+ * ssh connections; otherwise none (docker-modem reads DOCKER_HOST itself).
+ */
+export function engineOptions(env: NodeJS.ProcessEnv = process.env) {
+  const host = env.DOCKER_HOST ?? '';
+  if (!/^ssh:\/\//i.test(host)) return undefined;
+  return { protocol: 'http' as const, host: 'docker', port: 80, agent: new SshDialAgent(new URL(host), env) };
+}
+
+class SshDialAgent extends Agent {
+  readonly #url: URL;
+  readonly #command: string[];
+
+  constructor(url: URL, env: NodeJS.ProcessEnv) {
+    super({ keepAlive: true });
+    this.#url = url;
+    this.#command = sshCommand(env);
+  }
+
+  override createConnection(): Duplex {
+    const [program, ...options] = this.#command as [string, ...string[]];
+    const child = spawn(program, [...options, ...dialArguments(this.#url)], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    return new SshSocket(child, this.#url.host);
+  }
+}
+
+/**
+ * The ssh process as the socket Node's HTTP client expects: its stdin and stdout carry the bytes;
+ * what ssh says on stderr becomes the error when it ends before the engine answered.
+ */
+class SshSocket extends Duplex {
+  readonly #child: ChildProcessWithoutNullStreams;
+  #stderr = '';
+  #answered = false;
+
+  constructor(child: ChildProcessWithoutNullStreams, where: string) {
+    // the engine closing the connection (ssh exits) ends both sides, so a keep-alive agent drops it
+    super({ allowHalfOpen: false });
+    this.#child = child;
+    child.stdout.on('data', (chunk: Buffer) => {
+      this.#answered = true;
+      if (!this.push(chunk)) child.stdout.pause();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      this.#stderr = `${this.#stderr}${chunk.toString()}`.slice(-2000);
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => this.destroy(error));
+    // the end of the stream waits for ssh's exit: an ssh that failed before the engine answered is an error, not an EOF
+    child.on('close', (code) => {
+      if (this.destroyed) return;
+      if (code === 0 || this.#answered) {
+        this.push(null);
+        return;
+      }
+      const said = this.#stderr.trim().split('\n').filter(Boolean).pop() ?? `ssh exited with ${code}`;
+      this.destroy(Object.assign(new Error(`ssh ${where} says: ${said.replace(/\.$/, '')}`), { code: SSH_FAILED }));
+    });
+    child.stdin.on('error', () => undefined); // ssh gone: its close says why
+  }
+
+  override _read(): void {
+    this.#child.stdout.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.#child.stdin.write(chunk, done);
+  }
+
+  override _final(done: (error?: Error | null) => void): void {
+    this.#child.stdin.end(done);
+  }
+
+  override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    this.#child.stdin.destroy();
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill();
+    done(error);
+  }
+
+  // what Node's HTTP client and a keep-alive agent call on a socket
+  setKeepAlive(): this {
+    return this;
+  }
+  setNoDelay(): this {
+    return this;
+  }
+  setTimeout(): this {
+    return this;
+  }
+  /** An idle kept connection must not keep e running. */
+  unref(): this {
+    this.#child.unref();
+    for (const stream of [this.#child.stdin, this.#child.stdout, this.#child.stderr])
+      (stream as unknown as { unref?: () => void }).unref?.();
+    return this;
+  }
+  ref(): this {
+    this.#child.ref();
+    for (const stream of [this.#child.stdin, this.#child.stdout, this.#child.stderr])
+      (stream as unknown as { ref?: () => void }).ref?.();
+    return this;
+  }
+}
