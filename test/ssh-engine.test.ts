@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { e, ROOT, tempShared } from './support/run-e.js';
+import { e, ROOT, RUNTIME_REPOSITORY, startE, tempShared } from './support/run-e.js';
 import { type SecondEngine, startSecondEngine } from './support/second-engine.js';
 import { startSshServer, type TestSshServer } from './support/ssh-server.js';
 
@@ -55,6 +55,28 @@ describe('an ssh:// engine (--engine ssh://user@host:port)', () => {
     expect(planConnections).toBeGreaterThan(0);
     expect(planConnections).toBeLessThanOrEqual(4);
 
+    expect((await engine.docker.listContainers({ all: true })).length).toBe(0);
+    expect((await engine.docker.listVolumes()).Volumes ?? []).toHaveLength(0);
+  }, 240_000);
+
+  it('Ctrl-C (SIGINT to the whole process group, ssh included) stops and removes the container through ssh', async () => {
+    const shared = tempShared();
+    const run = startE(
+      ['-r', RUNTIME_REPOSITORY, '-s', shared, '--engine', sshd.url, 'module', 'run', 'slow-a', 'hang'],
+      {
+        env: sshd.env,
+        processGroup: true,
+      },
+    );
+    const deadline = Date.now() + 120_000;
+    while ((await engine.docker.listContainers({ filters: { status: ['running'] } })).length === 0) {
+      if (Date.now() > deadline || run.child.exitCode !== null) throw new Error('the module container never ran');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    process.kill(-(run.child.pid as number), 'SIGINT');
+    const result = await run.done;
+    expect(result.exitCode, result.stderr).toBe(130);
+    expect(result.stderr).toContain('slow-a hang was interrupted, so e stopped and removed its container');
     expect((await engine.docker.listContainers({ all: true })).length).toBe(0);
     expect((await engine.docker.listVolumes()).Volumes ?? []).toHaveLength(0);
   }, 240_000);

@@ -28,6 +28,8 @@ export interface EOptions {
   cwd?: string;
   /** Keep at most this many characters of stdout (the tail); the byte count is always exact. */
   keepStdout?: number;
+  /** e leads a process group of its own, as in a terminal: `process.kill(-child.pid, 'SIGINT')` is Ctrl-C. */
+  processGroup?: boolean;
 }
 
 /** A throw-away shared directory, removed when the test finishes. */
@@ -46,6 +48,7 @@ export function startE(
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', E_PLATFORM: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.processGroup === true,
   });
   const keep = options.keepStdout ?? 1_000_000;
   let stdout = '';

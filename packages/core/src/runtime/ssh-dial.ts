@@ -53,6 +53,8 @@ class SshDialAgent extends Agent {
     const [program, ...options] = this.#command as [string, ...string[]];
     const child = spawn(program, [...options, ...dialArguments(this.#url)], {
       stdio: ['pipe', 'pipe', 'pipe'],
+      // its own process group: Ctrl-C is e's to handle (stop the container through a connection), not ssh's
+      detached: true,
     });
     return new SshSocket(child, this.#url.host);
   }
