@@ -175,6 +175,13 @@ export async function importToEngine(
   // the engine refusing early must stop the writing (nothing else reads the tar then)
   loading.catch((error: Error) => writer.destroy(error));
   let done = 0;
+  const loaded = chosen.map(({ image, platform }, i) => ({
+    reference: image.reference,
+    tag: engineTag(image.reference),
+    tags: entries[i]?.RepoTags ?? [],
+    digest: platform.manifest.digest,
+  }));
+  let repositoryText = '';
   try {
     await writer.addBuffer('manifest.json', JSON.stringify(entries));
     await readVerified(
@@ -186,20 +193,15 @@ export async function importToEngine(
       },
     );
     await writer.finish();
+    // made while the engine still stores the images (nothing is written before they are loaded)
+    const tags = Object.fromEntries(loaded.map((l) => [l.reference, l.tag]));
+    repositoryText = rewriteImages(repositoryOf(archive), (ref) => tags[ref]);
   } catch (error) {
     writer.destroy(error as Error);
     await loading.catch(() => {});
     throw error;
   }
   await loading;
-  const loaded = chosen.map(({ image, platform }, i) => ({
-    reference: image.reference,
-    tag: engineTag(image.reference),
-    tags: entries[i]?.RepoTags ?? [],
-    digest: platform.manifest.digest,
-  }));
-  const tags = Object.fromEntries(loaded.map((l) => [l.reference, l.tag]));
-  const repositoryText = rewriteImages(repositoryOf(archive), (ref) => tags[ref]);
   return { platform: options.platform, loaded, skipped, repositoryText };
 }
 
