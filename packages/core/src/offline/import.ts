@@ -251,6 +251,16 @@ export async function writeArchiveFiles(
   return written;
 }
 
+/**
+ * The local engine's platform (`linux/amd64`), what an import into it loads: with the engine
+ * client only, not the whole runtime (the module runner, the builder), which e import does not use.
+ */
+export async function localEnginePlatform(): Promise<string> {
+  const { createDockerRuntime } = await import('../runtime/dockerode-runtime.js');
+  const { formatPlatform } = await import('../runtime/platform.js');
+  return formatPlatform(await (await createDockerRuntime()).enginePlatform());
+}
+
 /** `load` for importToEngine: POST /images/load of the local engine (dockerode), failing on errors inside its answer. */
 export async function dockerLoad(tarStream: Readable): Promise<void> {
   const { loadDockerode } = await import('../runtime/dockerode-runtime.js');
