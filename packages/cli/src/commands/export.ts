@@ -20,6 +20,9 @@ import { formatBytes } from '../progress.js';
 import type { ExportFlags } from '../register-offline.js';
 import { cliPackage } from './cli-package.js';
 
+/** The archive is written in chunks up to this big: fewer write calls than the default 16 KiB. */
+const WRITE_CHUNK_BYTES = 1024 * 1024;
+
 export interface ExportOptions extends GlobalOptions, ExportFlags {
   file: string;
   modules: string[];
@@ -40,7 +43,10 @@ export async function exportCommand(options: ExportOptions): Promise<void> {
     ?.split(',')
     .map((p) => p.trim())
     .filter(Boolean);
+  // the indexes and manifests the bill of materials reads, for the export to copy without asking again
+  const manifests = new Map<string, Buffer>();
   const bom = await billOfMaterials({
+    manifests,
     repository,
     modules: options.modules,
     ...(installed ? { installed } : {}),
@@ -52,7 +58,8 @@ export async function exportCommand(options: ExportOptions): Promise<void> {
   // the downloader's packages wait in a temp dir until they are in the archive
   const packagesDir = await mkdtemp(join(tmpdir(), 'e-export-packages-'));
   try {
-    await exportTo(options, bom, repositoryText, state, await requiredPackages(bom, repository, packagesDir));
+    const packages = await requiredPackages(bom, repository, packagesDir);
+    await exportTo(options, bom, manifests, repositoryText, state, packages);
   } finally {
     await rm(packagesDir, { recursive: true, force: true });
   }
@@ -61,6 +68,7 @@ export async function exportCommand(options: ExportOptions): Promise<void> {
 async function exportTo(
   options: ExportOptions,
   bom: BillOfMaterials,
+  manifests: ReadonlyMap<string, Buffer>,
   repositoryText: string,
   state: ArchiveFile[] | undefined,
   packages: ArchiveFile[],
@@ -88,8 +96,9 @@ async function exportTo(
   };
   let result: Awaited<ReturnType<typeof exportArchive>>;
   try {
-    result = await exportArchive(createWriteStream(partial), {
+    result = await exportArchive(createWriteStream(partial, { highWaterMark: WRITE_CHUNK_BYTES }), {
       bom,
+      manifests,
       repositoryText,
       eVersion: await eVersion(),
       ...(cli ? { cli } : {}),

@@ -7,6 +7,7 @@ import {
   type ImportProgress,
   importToEngine,
   importToRegistry,
+  localEnginePlatform,
   verifyArchive,
   writeArchiveFiles,
 } from '@e/core/offline';
@@ -46,10 +47,7 @@ export async function importCommand(options: ImportOptions): Promise<void> {
   say(`Verifying ${file} ...`);
   // into the engine: only the engine's platform is loaded, so only its layers need unpacking to check
   let enginePlatform: string | undefined;
-  if (options.registry === undefined) {
-    const { createDockerRuntime, formatPlatform } = await import('@e/core/runtime');
-    enginePlatform = formatPlatform(await (await createDockerRuntime()).enginePlatform());
-  }
+  if (options.registry === undefined) enginePlatform = await localEnginePlatform();
   const archive = await verifyArchive(file, enginePlatform !== undefined ? { platform: enginePlatform } : {});
   say(`Verified ${archive.entries.size} entries: ${archive.images.length} images, written by e ${archive.manifest.e}.`);
   const progress = (event: ImportProgress) => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { type Readable, Transform } from 'node:stream';
+import { type Readable, Transform, type Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { ArchiveError } from '../errors.js';
@@ -350,6 +350,7 @@ async function digestEntry(
   const limit = Math.max(GZIP_FLOOR_BYTES, GZIP_MAX_RATIO * size);
   let gunzipEnded: Promise<void> = Promise.resolve();
   let first = true;
+  let drained: Promise<void> = Promise.resolve();
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     hash.update(chunk);
     if (keep) chunks.push(chunk);
@@ -375,17 +376,9 @@ async function digestEntry(
     }
     first = false;
     if (gunzip && !gunzip.destroyed) {
-      const gz = gunzip;
-      if (!gz.write(chunk))
-        await new Promise<void>((resolve) => {
-          const go = () => {
-            gz.off('drain', go);
-            gz.off('close', go);
-            resolve();
-          };
-          gz.on('drain', go);
-          gz.on('close', go);
-        });
+      // the previous chunk inflates (zlib's thread) while this one was hashed: wait for it only now
+      await drained;
+      if (!gunzip.destroyed && !gunzip.write(chunk)) drained = drain(gunzip);
     }
     if (bomb) {
       stream.destroy();
@@ -403,6 +396,19 @@ async function digestEntry(
       `has ${name}, a gzip blob that expands to more than ${limit} bytes (over ${GZIP_MAX_RATIO} times its size): refused as a gzip bomb`,
     );
   return { sha256: hash.digest('hex'), ...(keep ? { bytes: Buffer.concat(chunks) } : {}), ...(gzip ? { gzip } : {}) };
+}
+
+/** Resolves when `stream` wants more input (or is gone). */
+function drain(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const go = () => {
+      stream.off('drain', go);
+      stream.off('close', go);
+      resolve();
+    };
+    stream.on('drain', go);
+    stream.on('close', go);
+  });
 }
 
 function parseJson<T>(bytes: Buffer, name: string, fail: Fail): T {

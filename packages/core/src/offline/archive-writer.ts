@@ -51,19 +51,20 @@ export class ArchiveWriter {
 
   /** Copies `size` bytes of `source` into the entry `name`, checking their sha256 when `sha256` is given. */
   async addStream(name: string, size: number, source: Readable, sha256?: string): Promise<void> {
-    const hash = createHash('sha256');
+    // without a sha256 to check (the caller checked the bytes already), hashing them again is wasted time
+    const hash = sha256 === undefined ? undefined : createHash('sha256');
     let seen = 0;
     const check = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
+        hash?.update(chunk);
         seen += chunk.length;
         if (seen > size) callback(sizeError(name, size, seen));
         else callback(null, chunk);
       },
       flush(callback) {
         if (seen !== size) return callback(sizeError(name, size, seen));
-        const got = hash.digest('hex');
-        if (sha256 !== undefined && got !== sha256) {
+        const got = hash?.digest('hex');
+        if (got !== sha256) {
           return callback(
             new ArchiveError('E_DIGEST_MISMATCH', `The content of ${name} has the sha256 ${got}, not ${sha256}.`),
           );

@@ -8,6 +8,7 @@ import {
   readManifest,
   readRawManifest,
 } from '../runtime/registry-client.js';
+import { mapLimit } from './map-limit.js';
 import { collectNeeds, type ImageNeed, type SelectModulesOptions, selectModules } from './requirements.js';
 
 /**
@@ -95,6 +96,11 @@ export interface BillOfMaterialsOptions extends SelectModulesOptions {
   platforms?: readonly string[];
   /** How to reach registries; default: plain HTTP for loopback hosts only. */
   registry?: RegistryClientOptions;
+  /**
+   * Filled with every index and manifest read, as the registry sent it, by
+   * `registry/repository@digest`: e export copies them from here instead of asking again.
+   */
+  manifests?: Map<string, Buffer>;
 }
 
 const LOOPBACK_ONLY: RegistryClientOptions = {
@@ -114,7 +120,7 @@ export async function billOfMaterials(options: BillOfMaterialsOptions): Promise<
   const wanted = options.platforms === undefined ? undefined : normalizePlatforms(options.platforms);
   const selected = selectModules(options);
   const needs = collectNeeds(selected, wanted);
-  const images = await mapLimit(needs.images, CONCURRENCY, (need) => resolveImage(need, registry));
+  const images = await mapLimit(needs.images, CONCURRENCY, (need) => resolveImage(need, registry, options.manifests));
   const files: BomFile[] = needs.files;
   const packages: BomPackage[] = needs.packages;
   const platforms = wanted ?? [...new Set(images.flatMap((i) => i.platforms.map((p) => p.platform)))].sort();
@@ -148,19 +154,6 @@ export function normalizePlatforms(platforms: readonly string[]): string[] {
   return [...new Set(platforms.map((p) => formatPlatform(parsePlatform(p))))].sort();
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /** A registry's answer, or an EError in one sentence naming the image and who needs it. */
 async function ask<T>(need: ImageNeed, host: string, what: () => Promise<T>): Promise<T> {
   try {
@@ -190,9 +183,14 @@ async function ask<T>(need: ImageNeed, host: string, what: () => Promise<T>): Pr
 
 type ResolvedImage = BomImage & { blobs: [digest: string, size: number][] };
 
-async function resolveImage(need: ImageNeed, registry: RegistryClientOptions): Promise<ResolvedImage> {
+async function resolveImage(
+  need: ImageNeed,
+  registry: RegistryClientOptions,
+  keep: Map<string, Buffer> | undefined,
+): Promise<ResolvedImage> {
   const { host, name } = parseRegistryRef(need.reference);
   const manifest = await ask(need, host, () => readManifest(need.reference, registry));
+  keep?.set(`${host}/${name}@${manifest.digest}`, manifest.bytes);
   const all =
     manifest.manifests.length > 0
       ? manifest.manifests.map((m) => ({ platform: formatPlatform(m.platform), digest: m.digest }))
@@ -212,10 +210,19 @@ async function resolveImage(need: ImageNeed, registry: RegistryClientOptions): P
     .sort((a, b) => (a.platform < b.platform ? -1 : a.platform > b.platform ? 1 : 0));
   const blobs: [string, number][] = [];
   const platforms: BomImage['platforms'] = [];
-  for (const { platform, digest } of taken) {
-    const raw = await ask(need, host, () =>
-      readRawManifest(`${host}/${name}@${digest}`, [MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest], registry),
-    );
+  // the platforms' manifests at once (one round trip), then taken in platform order (the first failure reported)
+  const answers = await Promise.allSettled(
+    taken.map(({ digest }) =>
+      ask(need, host, () =>
+        readRawManifest(`${host}/${name}@${digest}`, [MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest], registry),
+      ),
+    ),
+  );
+  for (const [i, { platform, digest }] of taken.entries()) {
+    const answer = answers[i] as PromiseSettledResult<Awaited<ReturnType<typeof readRawManifest>>>;
+    if (answer.status === 'rejected') throw answer.reason;
+    const raw = answer.value;
+    if (raw) keep?.set(`${host}/${name}@${raw.digest}`, raw.bytes);
     const json = (raw?.json ?? {}) as {
       config?: { digest: string; size: number };
       layers?: { digest: string; size: number }[];

@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import { ArchiveError, isEError } from '../errors.js';
 import { defaultVersion } from '../repository/find-module.js';
 import type { Repository } from '../repository/model.js';
-import { type ModuleRunEvents, runModuleCommand } from '../run/run-module.js';
+import type { ModuleRunEvents, runModuleCommand } from '../run/run-module.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import type { Platform } from '../runtime/platform.js';
 import type { BomPackage } from './bill-of-materials.js';
@@ -119,8 +119,10 @@ export async function downloadPackages(options: DownloadPackagesOptions): Promis
         ...(cause === undefined ? {} : { cause }),
       });
     let result: Awaited<ReturnType<typeof runModuleCommand>>;
+    // loaded here: e import and e export without packages need none of the module runner
+    const run = (await import('../run/run-module.js')).runModuleCommand;
     try {
-      result = await runModuleCommand(
+      result = await run(
         options.runtime,
         {
           repository: options.repository,

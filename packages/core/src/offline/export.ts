@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { ArchiveError } from '../errors.js';
 import {
@@ -23,6 +23,7 @@ import {
 } from './archive-registry.js';
 import { ArchiveWriter } from './archive-writer.js';
 import type { BillOfMaterials, BomImage } from './bill-of-materials.js';
+import { mapLimit } from './map-limit.js';
 import {
   blobPath,
   type Descriptor,
@@ -62,6 +63,12 @@ export interface ExportOptions {
   state?: ArchiveFile[];
   /** Registries spoken to over plain HTTP (default: loopback ones). */
   insecure?: (host: string) => boolean;
+  /**
+   * Indexes and manifests the bill of materials read (BillOfMaterialsOptions.manifests), by
+   * `registry/repository@digest`: used instead of asking the registry again when their sha256
+   * is the digest.
+   */
+  manifests?: ReadonlyMap<string, Buffer>;
   progress?: (event: ExportProgress) => void;
 }
 
@@ -79,8 +86,14 @@ export interface ExportResult {
 interface Blob {
   digest: string;
   size: number;
+  /**
+   * Written before the layers: manifests, indexes and configs up to SMALL_BLOB_BYTES (a reader
+   * knows the images before their layers).
+   */
+  early: boolean;
+  /** Its bytes when already read (manifests, indexes; a config whose platform had to be looked up). */
   bytes?: Buffer;
-  /** Where to stream it from. */
+  /** Where to read it from otherwise. */
   source?: { endpoint: RegistryEndpoint; name: string };
 }
 
@@ -89,6 +102,23 @@ interface CollectedImage {
   top: Descriptor;
   /** Each platform's manifest: descriptor, config and layers. */
   platforms: { platform: string; digest: string; config: string; layers: string[] }[];
+  /** Its index, manifests, configs and layers. */
+  blobs: Blob[];
+}
+
+/** Images whose manifests are read at once (those the bill of materials did not read already). */
+const IMAGE_CONCURRENCY = 4;
+/** Blobs up to SMALL_BLOB_BYTES read ahead (into memory) while the entries before them are written. */
+const PREFETCH_AHEAD = 16;
+
+/**
+ * Adds `blob` unless `blobs` has it; an early one wins over a layer, one in memory over one to
+ * read (so the archive's order does not depend on which image was looked at first).
+ */
+function addBlob(blobs: Map<string, Blob>, blob: Blob): void {
+  const had = blobs.get(blob.digest);
+  const rank = (b: Blob) => (b.early ? 2 : 0) + (b.bytes !== undefined ? 1 : 0);
+  if (had === undefined || rank(blob) > rank(had)) blobs.set(blob.digest, blob);
 }
 
 /**
@@ -99,11 +129,19 @@ interface CollectedImage {
  */
 export async function exportArchive(out: Writable, options: ExportOptions): Promise<ExportResult> {
   const insecure = options.insecure ?? isLoopback;
+  const images = await mapLimit(options.bom.images, IMAGE_CONCURRENCY, (image) =>
+    collectImage(image, insecure, options.manifests, options.progress),
+  );
+  // merged in the images' order, so which repository a shared blob is read from does not depend on timing
   const blobs = new Map<string, Blob>();
-  const images: CollectedImage[] = [];
-  for (const image of options.bom.images) {
-    images.push(await collectImage(image, blobs, insecure, options.progress));
-  }
+  for (const image of images) for (const blob of image.blobs) addBlob(blobs, blob);
+  // manifests, indexes and configs first, then the layers: a reader knows the images before their layers
+  const sortedBlobs = [...blobs.values()].sort((a, b) =>
+    a.early !== b.early ? (a.early ? -1 : 1) : a.digest < b.digest ? -1 : 1,
+  );
+  // the first configs and layers are on their way while the e/ entries are made and written
+  const ahead = new ReadAhead(sortedBlobs);
+  ahead.from(0);
 
   const index = {
     schemaVersion: 2,
@@ -143,16 +181,6 @@ export async function exportArchive(out: Writable, options: ExportOptions): Prom
   const layout = Buffer.from(OCI_LAYOUT);
   const indexBytes = Buffer.from(`${JSON.stringify(index)}\n`);
   const dockerBytes = Buffer.from(`${JSON.stringify(dockerLoad)}\n`);
-  // manifests, indexes and configs (in memory) first, then the layers: a reader knows the images before their layers
-  const sortedBlobs = [...blobs.values()].sort((a, b) =>
-    (a.bytes === undefined) !== (b.bytes === undefined)
-      ? a.bytes === undefined
-        ? 1
-        : -1
-      : a.digest < b.digest
-        ? -1
-        : 1,
-  );
   const entries: ArchiveEntryRecord[] = [
     { name: 'oci-layout', size: layout.length, sha256: sha256(layout) },
     { name: 'index.json', size: indexBytes.length, sha256: sha256(indexBytes) },
@@ -201,13 +229,11 @@ export async function exportArchive(out: Writable, options: ExportOptions): Prom
       else await writer.addStream(name, file.size, createReadStream(file.path as string), file.sha256);
       report(name, file.size, false);
     }
-    for (const blob of sortedBlobs) {
+    for (const [i, blob] of sortedBlobs.entries()) {
       const name = blobPath(blob.digest);
+      ahead.from(i + 1);
       if (blob.bytes !== undefined) await writer.addBuffer(name, blob.bytes);
-      else {
-        const { endpoint, name: repo } = blob.source as NonNullable<Blob['source']>;
-        await writer.addStream(name, blob.size, await openBlob(endpoint, repo, blob.digest), blob.digest.slice(7));
-      }
+      else await writer.addStream(name, blob.size, await ahead.open(i), blob.digest.slice(7));
       report(name, blob.size, true);
     }
     await writer.finish();
@@ -220,15 +246,19 @@ export async function exportArchive(out: Writable, options: ExportOptions): Prom
 
 async function collectImage(
   image: BomImage,
-  blobs: Map<string, Blob>,
   insecure: (host: string) => boolean,
+  known: ReadonlyMap<string, Buffer> | undefined,
   progress: ExportOptions['progress'],
 ): Promise<CollectedImage> {
   const endpoint = registryEndpoint(image.registry, insecure);
   const source = { endpoint, name: image.repository };
   progress?.({ phase: 'image', reference: image.reference, platforms: image.platforms.map((p) => p.platform) });
   const read = async (digest: string) => {
-    const got = await readManifestBytes(endpoint, image.repository, digest, MANIFEST_ACCEPT);
+    const had = known?.get(`${image.registry}/${image.repository}@${digest}`);
+    const got =
+      had !== undefined && `sha256:${sha256(had)}` === digest
+        ? { bytes: had, digest }
+        : await readManifestBytes(endpoint, image.repository, digest, MANIFEST_ACCEPT);
     const parsed = parseImageJson(got.bytes);
     if ('problem' in parsed)
       throw new ArchiveError('E_EXPORT_IMAGE', `The manifest ${image.repository}@${digest} ${parsed.problem}.`);
@@ -236,19 +266,30 @@ async function collectImage(
   };
   const top = await read(image.registryDigest);
   const platforms: CollectedImage['platforms'] = [];
-  const addBlob = (d: Descriptor, bytes?: Buffer) => {
-    if (!blobs.has(d.digest))
-      blobs.set(d.digest, { digest: d.digest, size: d.size, ...(bytes ? { bytes } : { source }) });
-  };
-  const addManifest = async (d: Descriptor, bytes: Buffer, platformHint?: string) => {
+  const blobs = new Map<string, Blob>();
+  const add = (d: Descriptor, early: boolean, bytes?: Buffer) =>
+    addBlob(blobs, { digest: d.digest, size: d.size, early, ...(bytes ? { bytes } : { source }) });
+  /**
+   * A platform manifest, with its config when the index does not name the platform (the config
+   * does); other configs are read while the archive is written.
+   */
+  const fetchManifest = async (d: Descriptor, bytes: Buffer, platformHint: string | undefined) => {
     const parsed = parseImageJson(bytes);
     if ('problem' in parsed || parsed.kind !== 'manifest')
       throw new ArchiveError('E_EXPORT_IMAGE', `${image.reference}: ${d.digest} is not an image manifest.`);
-    addBlob(d, bytes);
-    const { config, layers } = parsed.manifest;
-    const configBytes = config.size <= SMALL_BLOB_BYTES ? await readSmallBlob(source, config) : undefined;
-    addBlob(config, configBytes);
-    for (const layer of layers) addBlob(layer);
+    const { config } = parsed.manifest;
+    const configBytes =
+      platformHint === undefined && config.size <= SMALL_BLOB_BYTES ? await readSmallBlob(source, config) : undefined;
+    return { d, bytes, manifest: parsed.manifest, configBytes };
+  };
+  const addManifest = (
+    { d, bytes, manifest, configBytes }: Awaited<ReturnType<typeof fetchManifest>>,
+    platformHint?: string,
+  ) => {
+    add(d, true, bytes);
+    const { config, layers } = manifest;
+    add(config, config.size <= SMALL_BLOB_BYTES, configBytes);
+    for (const layer of layers) add(layer, false);
     let platform = platformHint;
     if (platform === undefined && configBytes !== undefined) {
       const c = JSON.parse(configBytes.toString('utf8')) as { os?: string; architecture?: string; variant?: string };
@@ -273,19 +314,26 @@ async function collectImage(
   let topDescriptor: Descriptor;
   if (top.parsed.kind === 'manifest') {
     const d = { mediaType: top.parsed.manifest.mediaType, digest: top.digest, size: top.bytes.length };
-    await addManifest(d, top.bytes);
+    addManifest(await fetchManifest(d, top.bytes, undefined));
     topDescriptor = { ...d, annotations };
   } else {
     const wanted = new Set(image.platforms.map((p) => p.digest));
     const children = top.parsed.index.manifests.filter((m) => image.allPlatforms || wanted.has(m.digest));
-    for (const child of children) {
+    // read at once, added in the index's order
+    const fetched = await mapLimit(children, children.length, async (child) => {
       const got = await read(child.digest);
       if (got.bytes.length !== child.size)
         throw new ArchiveError('E_EXPORT_IMAGE', `${image.reference}: ${child.digest} is not ${child.size} bytes.`);
-      await addManifest(child, got.bytes, child.platform ? platformName(child.platform) : undefined);
+      return fetchManifest(child, got.bytes, child.platform ? platformName(child.platform) : undefined);
+    });
+    for (const [i, child] of children.entries()) {
+      addManifest(
+        fetched[i] as Awaited<ReturnType<typeof fetchManifest>>,
+        child.platform ? platformName(child.platform) : undefined,
+      );
     }
     if (image.allPlatforms) {
-      addBlob({ mediaType: top.parsed.index.mediaType, digest: top.digest, size: top.bytes.length }, top.bytes);
+      add({ mediaType: top.parsed.index.mediaType, digest: top.digest, size: top.bytes.length }, true, top.bytes);
       topDescriptor = {
         mediaType: top.parsed.index.mediaType,
         digest: top.digest,
@@ -299,15 +347,75 @@ async function collectImage(
       // some platforms of several: a new index of those (its digest differs from the registry's)
       const bytes = Buffer.from(JSON.stringify({ ...top.parsed.index, manifests: children }));
       const d = { mediaType: top.parsed.index.mediaType, digest: `sha256:${sha256(bytes)}`, size: bytes.length };
-      addBlob(d, bytes);
+      add(d, true, bytes);
       topDescriptor = { ...d, annotations };
     }
   }
   platforms.sort((a, b) => (a.platform < b.platform ? -1 : a.platform > b.platform ? 1 : 0));
-  return { image, top: topDescriptor, platforms };
+  return { image, top: topDescriptor, platforms, blobs: [...blobs.values()] };
 }
 
-async function readSmallBlob(source: { endpoint: RegistryEndpoint; name: string }, d: Descriptor): Promise<Buffer> {
+/**
+ * The blobs of the archive not read yet, in the order they are written: the small ones (up to
+ * SMALL_BLOB_BYTES) are read into memory PREFETCH_AHEAD entries ahead, several requests at once,
+ * so the registry's answer time is not paid blob after blob; a large one is opened at its turn
+ * and streams. A config is checked as it arrives (as when it was read before writing), a layer
+ * when written, as a streamed one is.
+ */
+class ReadAhead {
+  readonly #blobs: readonly Blob[];
+  readonly #pending = new Map<number, Promise<Buffer[]>>();
+
+  constructor(blobs: readonly Blob[]) {
+    this.#blobs = blobs;
+  }
+
+  /** Starts reading the small blobs among the PREFETCH_AHEAD from index `start`. */
+  from(start: number): void {
+    for (let i = start; i < Math.min(start + PREFETCH_AHEAD, this.#blobs.length); i++) {
+      const blob = this.#blobs[i] as Blob;
+      if (blob.bytes !== undefined || blob.size > SMALL_BLOB_BYTES || this.#pending.has(i)) continue;
+      const reading = blob.early
+        ? readSmallBlob(blob.source as NonNullable<Blob['source']>, blob).then((bytes) => [bytes])
+        : readChunks(blob, blob.size + 1);
+      // its failure is reported when its turn comes (or not at all when an earlier entry fails)
+      reading.catch(() => {});
+      this.#pending.set(i, reading);
+    }
+  }
+
+  /** The blob at `index` as a stream: from memory when it was read ahead. */
+  async open(index: number): Promise<Readable> {
+    const blob = this.#blobs[index] as Blob;
+    const reading = this.#pending.get(index);
+    this.#pending.delete(index);
+    if (reading !== undefined) return Readable.from(await reading);
+    const { endpoint, name } = blob.source as NonNullable<Blob['source']>;
+    return openBlob(endpoint, name, blob.digest);
+  }
+}
+
+/** A blob's bytes from its registry, no more than `max` of them (the writer checks size and digest). */
+async function readChunks(blob: Blob, max: number): Promise<Buffer[]> {
+  const { endpoint, name } = blob.source as NonNullable<Blob['source']>;
+  const response = await openBlob(endpoint, name, blob.digest);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= max) {
+      response.destroy();
+      break;
+    }
+  }
+  return chunks;
+}
+
+async function readSmallBlob(
+  source: { endpoint: RegistryEndpoint; name: string },
+  d: Pick<Descriptor, 'digest' | 'size'>,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of await openBlob(source.endpoint, source.name, d.digest)) chunks.push(chunk as Buffer);
   const bytes = Buffer.concat(chunks);

@@ -175,6 +175,13 @@ export async function importToEngine(
   // the engine refusing early must stop the writing (nothing else reads the tar then)
   loading.catch((error: Error) => writer.destroy(error));
   let done = 0;
+  const loaded = chosen.map(({ image, platform }, i) => ({
+    reference: image.reference,
+    tag: engineTag(image.reference),
+    tags: entries[i]?.RepoTags ?? [],
+    digest: platform.manifest.digest,
+  }));
+  let repositoryText = '';
   try {
     await writer.addBuffer('manifest.json', JSON.stringify(entries));
     await readVerified(
@@ -186,20 +193,15 @@ export async function importToEngine(
       },
     );
     await writer.finish();
+    // made while the engine still stores the images (nothing is written before they are loaded)
+    const tags = Object.fromEntries(loaded.map((l) => [l.reference, l.tag]));
+    repositoryText = rewriteImages(repositoryOf(archive), (ref) => tags[ref]);
   } catch (error) {
     writer.destroy(error as Error);
     await loading.catch(() => {});
     throw error;
   }
   await loading;
-  const loaded = chosen.map(({ image, platform }, i) => ({
-    reference: image.reference,
-    tag: engineTag(image.reference),
-    tags: entries[i]?.RepoTags ?? [],
-    digest: platform.manifest.digest,
-  }));
-  const tags = Object.fromEntries(loaded.map((l) => [l.reference, l.tag]));
-  const repositoryText = rewriteImages(repositoryOf(archive), (ref) => tags[ref]);
   return { platform: options.platform, loaded, skipped, repositoryText };
 }
 
@@ -247,6 +249,16 @@ export async function writeArchiveFiles(
     progress?.({ phase: 'file', name: target });
   });
   return written;
+}
+
+/**
+ * The local engine's platform (`linux/amd64`), what an import into it loads: with the engine
+ * client only, not the whole runtime (the module runner, the builder), which e import does not use.
+ */
+export async function localEnginePlatform(): Promise<string> {
+  const { createDockerRuntime } = await import('../runtime/dockerode-runtime.js');
+  const { formatPlatform } = await import('../runtime/platform.js');
+  return formatPlatform(await (await createDockerRuntime()).enginePlatform());
 }
 
 /** `load` for importToEngine: POST /images/load of the local engine (dockerode), failing on errors inside its answer. */

@@ -23,6 +23,7 @@ export {
   engineTag,
   importToEngine,
   importToRegistry,
+  localEnginePlatform,
   rehost,
   rewriteImages,
   writeArchiveFiles,

@@ -47,6 +47,8 @@ export interface ManifestInfo {
   manifests: { platform: Platform; digest: string }[];
   /** For a single manifest: the platform its config names. */
   platform?: Platform;
+  /** The manifest or index as the registry sent it (e export copies it without asking again). */
+  bytes: Buffer;
 }
 
 export interface RegistryClientOptions {
@@ -81,7 +83,7 @@ export async function readManifest(ref: string, options: RegistryClientOptions):
       config.os && config.architecture
         ? { os: config.os, architecture: normalizeArchitecture(config.architecture) }
         : undefined;
-    return { digest, mediaType, manifests: [], ...(platform ? { platform } : {}) };
+    return { digest, mediaType, manifests: [], ...(platform ? { platform } : {}), bytes: body };
   }
   const manifests = (json.manifests ?? [])
     .filter((m) => m.platform?.os !== undefined && m.platform.architecture !== undefined)
@@ -92,7 +94,7 @@ export async function readManifest(ref: string, options: RegistryClientOptions):
       },
       digest: m.digest,
     }));
-  return { digest, mediaType, manifests };
+  return { digest, mediaType, manifests, bytes: body };
 }
 
 /** A manifest exactly as the registry stores it: what an index must point at (size and digest of these bytes). */
