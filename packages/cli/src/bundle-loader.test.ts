@@ -26,9 +26,12 @@ exports.main(['node', 'e']).then((answer) => console.log(JSON.stringify({ cache,
   };
 }
 
-/** A stand-in for dist/bundle/e.cjs: main answers with a number, and counts its runs. */
+/**
+ * A stand-in for dist/bundle/e.cjs, in the CommonJS wrapper as make setup writes it: main answers
+ * with a number, and counts its runs.
+ */
 function bundleSource(answer: number): string {
-  return `let runs = 0;\nexports.main = async (argv) => { runs++; globalThis.eBundleTest = { argv, runs, file: __filename }; return ${answer}; };\n`;
+  return `(function (exports, require, module, __filename, __dirname) {let runs = 0;\nexports.main = async (argv) => { runs++; globalThis.eBundleTest = { argv, runs, file: __filename }; return ${answer}; };\n})`;
 }
 
 describe('bin/bundle-loader.js: the bundle through its code cache', () => {
