@@ -22,10 +22,15 @@ const vm = require('node:vm');
 // (--write-cache) and used with the same flags.
 v8.setFlagsFromString('--interrupt-budget=540672');
 
-/** What the cache must have been made from: the bundle's size and modification time. */
+/**
+ * What the cache must have been made from: the bundle's size and modification time. The line is
+ * padded to a multiple of 8 bytes so that the cache after it stays 8-byte aligned in the buffer
+ * it is read into: V8 copies cached data that is not (630 KB, ~120 page faults).
+ */
 function stamp(file) {
   const { size, mtimeMs } = statSync(file);
-  return `e-code-cache ${size} ${mtimeMs}\n`;
+  const line = `e-code-cache ${size} ${mtimeMs}`;
+  return `${line.padEnd(Math.ceil((line.length + 1) / 8) * 8 - 1)}\n`;
 }
 
 /**
