@@ -59,9 +59,11 @@ fi
 node_modules/.bin/tsc -b || fail "the TypeScript build failed (see above)"
 # e's own code with yaml and commander in one CommonJS file, and V8's code cache of it (e starts
 # much faster: docs/runtime.md); bin/e.js uses them while newer than the build; node:child_process,
-# which only commander requires at start, is loaded on first use (bin/lazy-child-process.cjs)
+# which only commander requires at start, is loaded on first use (bin/lazy-child-process.cjs). The
+# file is the function Node would wrap a CommonJS module in (banner and footer, the banner on the
+# first line so that positions stay those of the file): bin/bundle-loader.js compiles it as read.
 BUNDLE=packages/cli/dist/bundle/e.cjs
-rm -rf packages/cli/dist/bundle && node_modules/.bin/esbuild packages/cli/dist/main.js --bundle --format=cjs --platform=node --target=node20 --outfile="$BUNDLE" --minify-whitespace --minify-syntax --supported:dynamic-import=false --external:zod --external:listr2 --external:@viz-js/viz --alias:node:child_process=./packages/cli/bin/lazy-child-process.cjs --define:import.meta.url=__eImportMetaUrl --banner:js="const __eImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" --log-level=warning || fail "bundling the CLI failed (see above)"
+rm -rf packages/cli/dist/bundle && node_modules/.bin/esbuild packages/cli/dist/main.js --bundle --format=cjs --platform=node --target=node20 --outfile="$BUNDLE" --minify-whitespace --minify-syntax --supported:dynamic-import=false --external:zod --external:listr2 --external:@viz-js/viz --alias:node:child_process=./packages/cli/bin/lazy-child-process.cjs --define:import.meta.url=__eImportMetaUrl --banner:js="(function (exports, require, module, __filename, __dirname) {const __eImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" --footer:js="})" --log-level=warning || fail "bundling the CLI failed (see above)"
 CACHE_SHARED="$TESTBED/code-cache-shared"
 rm -rf "$CACHE_SHARED" && mkdir -p "$CACHE_SHARED"
 # a state with an installed module, so `status` compiles the state's YAML parsing into the cache too
