@@ -249,6 +249,7 @@ class DockerodeRuntime implements ContainerRuntime {
       stopping.catch(() => undefined); // already exited: nothing to stop
     };
     const onAbort = () => stop('aborted');
+    let removed: Promise<void> | undefined;
     try {
       // the order that does not race (testbed.md): attach and wait before start, remove at the end
       let waiting: Promise<{ StatusCode: number }>;
@@ -259,6 +260,7 @@ class DockerodeRuntime implements ContainerRuntime {
         )) as NodeJS.ReadableStream;
         waiting = this.#call('wait for the container', () => container.wait({ condition: 'next-exit' }));
         waiting.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+        await spec.beforeStart?.();
         await copies?.copyIn(container);
         await this.#call(`start the container from ${spec.image}`, () => container.start());
       } catch (error) {
@@ -275,13 +277,14 @@ class DockerodeRuntime implements ContainerRuntime {
       const [{ StatusCode }] = await Promise.all([waiting, reading]);
       // what the module left comes back only from a run that ended by itself (nothing else is merged)
       if (ended === 'exited') await copies?.copyOut(container);
-      return { exitCode: ended === 'exited' ? StatusCode : null, ended, containerId: container.id };
+      const outcome = { exitCode: ended === 'exited' ? StatusCode : null, ended, containerId: container.id };
+      if (!spec.deferRemoval) return outcome;
+      removed = disposeContainer(container, copies);
+      return { ...outcome, removed };
     } finally {
       if (timer) clearTimeout(timer);
       spec.signal?.removeEventListener('abort', onAbort);
-      // v: the anonymous volumes of a remote run go with it, its named ones after it
-      await container.remove({ force: true, v: true }).catch(() => undefined);
-      await copies?.removeVolumes();
+      if (removed === undefined) await disposeContainer(container, copies);
     }
   }
 
@@ -323,6 +326,13 @@ class DockerodeRuntime implements ContainerRuntime {
       throw engineError(error, this.endpoint, doing);
     }
   }
+}
+
+/** Removes a run's container and, for a remote run, its volumes; never rejects (already gone is fine). */
+async function disposeContainer(container: Dockerode.Container, copies: RemoteCopies | undefined): Promise<void> {
+  // v: the anonymous volumes of a remote run go with it, its named ones after it
+  await container.remove({ force: true, v: true }).catch(() => undefined);
+  await copies?.removeVolumes();
 }
 
 /** Least privilege: no privileged mode, no-new-privileges, the shared directory as the only mount. */
