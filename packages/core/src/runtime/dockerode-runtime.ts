@@ -54,7 +54,8 @@ type CommonJsCache = Record<
 
 /**
  * Loads dockerode without paying for what e never uses: its BuildKit session support (gRPC and
- * protobuf, ~150 ms) and, unless DOCKER_HOST is ssh://, ssh2 (~40 ms). Those modules are put in
+ * protobuf, ~150 ms), unless DOCKER_HOST is ssh://, ssh2 (~40 ms), and until needed tar-fs and
+ * the stdin duplex of attaches (readable-stream; ~20 ms together). Those modules are put in
  * the CommonJS cache as stand-ins that load the real module on first use, so nothing breaks if
  * dockerode ever needs them.
  */
@@ -83,8 +84,17 @@ export function loadDockerode(): typeof Dockerode {
     new Proxy({}, { get: (_target, prop) => real()[prop as string] });
   standIn(fromDockerode.resolve, '@grpc/grpc-js', lazy);
   standIn(fromDockerode.resolve, '@grpc/proto-loader', lazy);
+  // image builds from a context directory only (e builds through its own tar streams)
+  standIn(fromDockerode.resolve, 'tar-fs', lazy);
+  const fromModem = createRequire(fromDockerode.resolve('docker-modem'));
+  // the duplex stream of an attach with stdin (readable-stream, ~15 ms); e's attaches read only
+  standIn(fromModem.resolve, './http_duplex', (real) => {
+    return function LazyHttpDuplex(...args: unknown[]) {
+      const HttpDuplex = real() as unknown as new (...a: unknown[]) => unknown;
+      return new HttpDuplex(...args);
+    };
+  });
   if (!/^ssh:/i.test(process.env.DOCKER_HOST ?? '')) {
-    const fromModem = createRequire(fromDockerode.resolve('docker-modem'));
     // docker-modem reads `require('ssh2').Client` when it loads: hand it a class that loads ssh2 when constructed
     standIn(fromModem.resolve, 'ssh2', (real) => {
       const Client = function LazySshClient(...args: unknown[]) {
