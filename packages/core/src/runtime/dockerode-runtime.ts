@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { request } from 'node:http';
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { RuntimeError } from '../errors.js';
 import {
@@ -38,13 +42,71 @@ interface PullEvent {
   errorDetail?: { message?: string };
 }
 
+export interface DockerRuntimeOptions {
+  /**
+   * Ask the engine to describe itself (`docker info`: its platform) right away, before dockerode
+   * is loaded, so that the engine answers while e loads it: for a caller that needs the answer next.
+   */
+  askInfoEarly?: boolean;
+}
+
 /**
  * The Docker engine through dockerode. dockerode is loaded here, only when this is called, so
  * commands that never talk to the engine (`e --help`) do not pay for loading it.
  */
-export async function createDockerRuntime(): Promise<ContainerRuntime> {
+export async function createDockerRuntime(options: DockerRuntimeOptions = {}): Promise<ContainerRuntime> {
+  const early = options.askInfoEarly ? infoFromLocalSocket() : undefined;
+  await early?.sent; // the request is out: the engine works on it while dockerode loads (synchronously)
   const Docker = loadDockerode();
-  return new DockerodeRuntime(new Docker(), describeEndpoint(), isRemoteEngine());
+  return new DockerodeRuntime(new Docker(), describeEndpoint(), isRemoteEngine(), early?.info);
+}
+
+/**
+ * `GET /info` through node:http on the local engine's socket, found as docker-modem finds it
+ * (DOCKER_HOST=unix://PATH, else ~/.docker/run/docker.sock when it exists, else
+ * /var/run/docker.sock). `info` is undefined for any other engine, and whenever this does not get
+ * a plain answer: the engine is then asked through dockerode, so errors read as always.
+ * `sent` resolves once the request is handed to the socket (or given up).
+ */
+function infoFromLocalSocket(
+  env: NodeJS.ProcessEnv = process.env,
+): { info: Promise<EngineInfo | undefined>; sent: Promise<void> } | undefined {
+  const host = env.DOCKER_HOST;
+  if (process.platform === 'win32' || (host !== undefined && host !== '' && !host.startsWith('unix://'))) {
+    return undefined;
+  }
+  let socketPath = host?.slice('unix://'.length) ?? '';
+  if (socketPath === '') {
+    const user = join(homedir(), '.docker', 'run', 'docker.sock');
+    socketPath = existsSync(user) ? user : '/var/run/docker.sock';
+  }
+  let sent: () => void = () => undefined;
+  const sending = new Promise<void>((resolve) => {
+    sent = resolve;
+  });
+  const info = new Promise<EngineInfo | undefined>((resolve) => {
+    const given = () => {
+      sent();
+      resolve(undefined);
+    };
+    const req = request({ socketPath, path: '/info', agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', given);
+      res.on('end', () => {
+        try {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve(res.statusCode === 200 ? (JSON.parse(text) as EngineInfo) : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+    });
+    req.on('error', given);
+    req.on('finish', sent);
+    req.end();
+  });
+  return { info, sent: sending };
 }
 
 type CommonJsCache = Record<
@@ -115,17 +177,20 @@ class DockerodeRuntime implements ContainerRuntime {
   readonly remote: boolean;
   readonly #docker: Dockerode;
 
-  constructor(docker: Dockerode, endpoint: string, remote: boolean) {
+  constructor(docker: Dockerode, endpoint: string, remote: boolean, earlyInfo?: Promise<EngineInfo | undefined>) {
     this.#docker = docker;
     this.endpoint = endpoint;
     this.remote = remote;
+    this.#earlyInfo = earlyInfo;
   }
 
+  readonly #earlyInfo: Promise<EngineInfo | undefined> | undefined;
   #info: Promise<EngineInfo> | undefined;
 
   /** `docker info`, asked once per process: callers may start it early, while they do other work. */
   #engineInfo(): Promise<EngineInfo> {
-    this.#info ??= this.#call('describe itself', () => this.#docker.info() as Promise<EngineInfo>);
+    const ask = () => this.#call('describe itself', () => this.#docker.info() as Promise<EngineInfo>);
+    this.#info ??= this.#earlyInfo ? this.#earlyInfo.then((info) => info ?? ask()) : ask();
     return this.#info;
   }
 
