@@ -305,11 +305,14 @@ class DockerodeRuntime implements ContainerRuntime {
     }
     // a remote engine cannot see e's files: each mount becomes a volume filled through the archive API
     const copies = this.remote ? new RemoteCopies(this.#docker, this.endpoint, spec) : undefined;
+    // as docker run --rm: the engine removes the container as soon as it exits (not a remote run's:
+    // what the module left is copied out of the ended container first)
+    const autoRemove = copies === undefined;
     let container: Dockerode.Container;
     try {
       await copies?.prepare();
       container = await this.#call(`create a container from ${spec.image}`, () =>
-        this.#docker.createContainer(createOptions(spec, env, copies?.volumes)),
+        this.#docker.createContainer(createOptions(spec, env, { volumes: copies?.volumes, autoRemove })),
       );
     } catch (error) {
       await copies?.removeVolumes();
@@ -325,6 +328,8 @@ class DockerodeRuntime implements ContainerRuntime {
     };
     const onAbort = () => stop('aborted');
     let removed: Promise<void> | undefined;
+    let gone: Promise<unknown> | undefined;
+    const stopWaitingForRemoval = new AbortController();
     try {
       // the order that does not race (testbed.md): attach and wait before start, remove at the end
       let waiting: Promise<{ StatusCode: number }>;
@@ -335,6 +340,10 @@ class DockerodeRuntime implements ContainerRuntime {
         )) as NodeJS.ReadableStream;
         waiting = this.#call('wait for the container', () => container.wait({ condition: 'next-exit' }));
         waiting.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+        if (autoRemove) {
+          gone = container.wait({ condition: 'removed', abortSignal: stopWaitingForRemoval.signal });
+          gone.catch(() => undefined);
+        }
         await spec.beforeStart?.();
         await copies?.copyIn(container);
         await this.#call(`start the container from ${spec.image}`, () => container.start());
@@ -353,13 +362,22 @@ class DockerodeRuntime implements ContainerRuntime {
       // what the module left comes back only from a run that ended by itself (nothing else is merged)
       if (ended === 'exited') await copies?.copyOut(container);
       const outcome = { exitCode: ended === 'exited' ? StatusCode : null, ended, containerId: container.id };
-      if (!spec.deferRemoval) return outcome;
-      removed = disposeContainer(container, copies);
-      return { ...outcome, removed };
+      // the container has exited: the engine removes it (should its wait fail, e removes it itself)
+      const removeItself = async () => {
+        await disposeContainer(container, copies);
+      };
+      removed = gone === undefined ? removeItself() : gone.then(() => undefined, removeItself);
+      if (!spec.deferRemoval) await removed;
+      return spec.deferRemoval ? { ...outcome, removed } : outcome;
     } finally {
       if (timer) clearTimeout(timer);
       spec.signal?.removeEventListener('abort', onAbort);
-      if (removed === undefined) await disposeContainer(container, copies);
+      if (removed === undefined) {
+        // not started, or lost: removed by force (it may still run); when the engine was removing it
+        // already, e waits until it is gone, else it stops waiting for that
+        if ((await disposeContainer(container, copies)) && gone !== undefined) await gone.catch(() => undefined);
+        stopWaitingForRemoval.abort();
+      }
     }
   }
 
@@ -403,15 +421,27 @@ class DockerodeRuntime implements ContainerRuntime {
   }
 }
 
-/** Removes a run's container and, for a remote run, its volumes; never rejects (already gone is fine). */
-async function disposeContainer(container: Dockerode.Container, copies: RemoteCopies | undefined): Promise<void> {
+/**
+ * Removes a run's container by force and, for a remote run, its volumes; never rejects (a
+ * container already gone is fine). True when the engine was removing it already (AutoRemove).
+ */
+async function disposeContainer(container: Dockerode.Container, copies: RemoteCopies | undefined): Promise<boolean> {
   // v: the anonymous volumes of a remote run go with it, its named ones after it
-  await container.remove({ force: true, v: true }).catch(() => undefined);
+  const removing = await container.remove({ force: true, v: true }).then(
+    () => false,
+    (error: unknown) =>
+      (error as { statusCode?: number }).statusCode === 409 && /already in progress/i.test(engineMessage(error)),
+  );
   await copies?.removeVolumes();
+  return removing;
 }
 
 /** Least privilege: no privileged mode, no-new-privileges, the shared directory as the only mount. */
-function createOptions(spec: RunSpec, env: string[], volumes?: readonly string[]): Dockerode.ContainerCreateOptions {
+function createOptions(
+  spec: RunSpec,
+  env: string[],
+  { volumes, autoRemove }: { volumes?: readonly string[]; autoRemove: boolean },
+): Dockerode.ContainerCreateOptions {
   return {
     Image: spec.image,
     Cmd: spec.cmd,
@@ -447,7 +477,7 @@ function createOptions(spec: RunSpec, env: string[], volumes?: readonly string[]
       NetworkMode: spec.access.network ? 'default' : 'none',
       Memory: spec.access.memoryBytes,
       PidsLimit: spec.access.pids,
-      AutoRemove: false,
+      AutoRemove: autoRemove,
     },
   };
 }
