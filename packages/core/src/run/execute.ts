@@ -23,9 +23,9 @@ export interface ExecuteOptions {
 }
 
 /**
- * Runs the prepared command in its container against the staging copy `stageDir`: the copy at /shared
- * (read-write), the live `.inputs/` at /shared/.inputs (read-only), the module's access rights.
- * The live shared directory itself is never mounted.
+ * Runs the prepared command in its container against the staging copy `stageDir`: the copy at
+ * /shared (read-write), the live `.inputs/` at /shared/.inputs (read-only), the module's access
+ * rights. The live shared directory itself is never mounted.
  */
 export function executeStaged(
   session: RunSession,
