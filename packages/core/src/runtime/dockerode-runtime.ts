@@ -119,7 +119,8 @@ type CommonJsCache = Record<
  * protobuf, ~150 ms), unless DOCKER_HOST is ssh://, ssh2 (~40 ms), and until needed tar-fs and
  * the stdin duplex of attaches (readable-stream; ~20 ms together). Those modules are put in
  * the CommonJS cache as stand-ins that load the real module on first use, so nothing breaks if
- * dockerode ever needs them.
+ * dockerode ever needs them. Without DEBUG, debug's loggers (docker-modem's) are stand-ins that
+ * stay off, as debug's own would.
  */
 export function loadDockerode(): typeof Dockerode {
   const require = createRequire(import.meta.url);
@@ -156,6 +157,16 @@ export function loadDockerode(): typeof Dockerode {
       return new HttpDuplex(...args);
     };
   });
+  if ((process.env.DEBUG ?? '') === '') {
+    // docker-modem's logger (debug, which probes the terminal's colours when loaded: ~5 ms) logs
+    // nothing unless DEBUG names it: without DEBUG, loggers that stay off; the rest of debug loads on use
+    standIn(fromModem.resolve, 'debug', (real) => {
+      const createDebug = (namespace: string) => Object.assign(() => undefined, { namespace, enabled: false });
+      return new Proxy(createDebug, {
+        get: (target, prop) => (prop in target ? Reflect.get(target, prop) : real()[prop as string]),
+      });
+    });
+  }
   if (!/^ssh:/i.test(process.env.DOCKER_HOST ?? '')) {
     // docker-modem reads `require('ssh2').Client` when it loads: hand it a class that loads ssh2 when constructed
     standIn(fromModem.resolve, 'ssh2', (real) => {
