@@ -37,6 +37,9 @@ http.request = function (options, ...rest) {
   mark('first-request');
   if (method === 'POST' && path.startsWith('/containers/create')) mark('create');
   if (method === 'DELETE' && path.startsWith('/containers/')) req.on('response', () => mark('removed'));
+  // with AutoRemove the engine removes the container itself: its wait for removal ends then
+  if (method === 'POST' && path.startsWith('/containers/') && path.includes('/wait?') && path.includes('condition=removed'))
+    req.on('response', (res) => res.on('end', () => mark('removed')));
   return req;
 };
 process.on('exit', () => {

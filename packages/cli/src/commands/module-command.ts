@@ -53,8 +53,8 @@ export async function moduleCommand(options: ModuleCommandOptions): Promise<void
   const asking = options.command === 'apply' && !options.yes;
   if (asking) refuseWithoutTerminal(target.module);
 
-  const runtime = await createDockerRuntime();
-  // ask the engine while the repository loads; errors surface when the run needs the answer
+  // ask the engine while dockerode and the repository load; errors surface when the run needs the answer
+  const runtime = await createDockerRuntime({ askInfoEarly: platform === undefined });
   if (platform === undefined) runtime.enginePlatform().catch(() => undefined);
   const repository = await loadRepository(options.repository);
   const shared = resolve(options.shared);

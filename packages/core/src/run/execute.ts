@@ -8,7 +8,7 @@ import { runAccess } from '../runtime/run-access.js';
 import type { PreparedRun } from './prepare.js';
 import { planFilePath } from './proposed-changes.js';
 import type { RunSession } from './session.js';
-import { INPUTS_DIR, type Stage } from './stage.js';
+import { INPUTS_DIR } from './stage.js';
 
 /** Where the container sees the staging copy, and the variables every module run gets. */
 export const CONTAINER_SHARED = '/shared';
@@ -18,17 +18,19 @@ export interface ExecuteOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   onOutput(stream: OutputStream, chunk: Buffer): void | Promise<void>;
+  /** Awaited right before the container starts (RunSpec.beforeStart). */
+  beforeStart?: () => Promise<void>;
 }
 
 /**
- * Runs the prepared command in its container against the staging copy: the copy at /shared
- * (read-write), the live `.inputs/` at /shared/.inputs (read-only), the module's access rights.
- * The live shared directory itself is never mounted.
+ * Runs the prepared command in its container against the staging copy `stageDir`: the copy at
+ * /shared (read-write), the live `.inputs/` at /shared/.inputs (read-only), the module's access
+ * rights. The live shared directory itself is never mounted.
  */
 export function executeStaged(
   session: RunSession,
   prepared: PreparedRun,
-  stage: Stage,
+  stageDir: string,
   options: ExecuteOptions,
 ): Promise<RunOutcome> {
   const { module, selected, command, platform } = prepared;
@@ -50,7 +52,7 @@ export function executeStaged(
       ...(command.name === 'plan' ? { E_PLAN_FILE: `${CONTAINER_SHARED}/${planFilePath(module)}` } : {}),
     },
     mounts: [
-      { source: stage.dir, target: CONTAINER_SHARED, readOnly: false },
+      { source: stageDir, target: CONTAINER_SHARED, readOnly: false },
       { source: join(session.shared, INPUTS_DIR), target: `${CONTAINER_SHARED}/${INPUTS_DIR}`, readOnly: true },
     ],
     access: runAccess(version),
@@ -68,6 +70,9 @@ export function executeStaged(
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     onOutput: options.onOutput,
+    beforeStart: options.beforeStart,
+    // the caller merges while the engine removes the container, and awaits `removed`
+    deferRemoval: true,
   });
 }
 

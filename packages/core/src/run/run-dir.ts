@@ -78,15 +78,23 @@ async function findTmpfsRoot(): Promise<string | undefined> {
   }
 }
 
+/**
+ * The marker and the baseline are written atomically (a later e reads either the old or the new
+ * file when this one dies) but not fsynced: they describe a staging copy that is never fsynced
+ * either (and on a tmpfs does not survive a reboot), so syncing them would make no run
+ * recoverable after a power loss, only every run slower.
+ */
+const UNSYNCED = { fsync: false } as const;
+
 export async function writeMarker(shared: string, marker: RunMarker): Promise<void> {
   const paths = runDir(shared, marker.id);
   await mkdir(paths.dir, { recursive: true });
-  await writeFileAtomic(paths.marker, `${JSON.stringify(marker)}\n`);
+  await writeFileAtomic(paths.marker, `${JSON.stringify(marker)}\n`, UNSYNCED);
 }
 
 export async function writeBaseline(shared: string, id: string, stage: Stage): Promise<void> {
   const entries = [...stage.baseline].map(([path, s]) => [path, s.kind, s.ino, s.size, `${s.mtimeNs}`, `${s.ctimeNs}`]);
-  await writeFileAtomic(runDir(shared, id).baseline, JSON.stringify({ skipped: stage.skipped, entries }));
+  await writeFileAtomic(runDir(shared, id).baseline, JSON.stringify({ skipped: stage.skipped, entries }), UNSYNCED);
 }
 
 export async function readBaseline(shared: string, id: string): Promise<Stage> {

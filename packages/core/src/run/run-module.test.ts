@@ -68,6 +68,7 @@ function fakeRuntime(behave: (spec: RunSpec) => Promise<number | 'hang'> | numbe
     },
     run: async (spec) => {
       runs.push(spec);
+      await spec.beforeStart?.();
       const code = await behave(spec);
       if (code === 'hang') return { exitCode: null, ended: 'timed-out', containerId: 'c1' };
       return { exitCode: code, ended: 'exited', containerId: 'c1' };

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { EError, RuntimeError } from '../errors.js';
@@ -25,7 +25,7 @@ import { type SectionChanges, takeProposedChanges } from './proposed-changes.js'
 import { type RunEnd, type SettledRun, settleRun } from './record.js';
 import { type RunMarker, removeRun, stagingDir, writeBaseline, writeMarker } from './run-dir.js';
 import { type RunSession, withRunSession } from './session.js';
-import { stageSharedDir } from './stage.js';
+import { type Stage, stageSharedDir } from './stage.js';
 
 export interface ModuleRunRequest {
   repository: Repository;
@@ -128,6 +128,8 @@ export async function runPrepared(
   const { module, selected, command, image } = prepared;
   const version = selected.version;
   const platformText = formatPlatform(prepared.platform);
+  const runId = newRunId();
+  const stageDir = stagingDir(shared, runId); // while the state is read
   const loaded = await loadState(shared);
   const installed = readInstalled(loaded);
   const configFile = join(shared, `${module}-config.yml`);
@@ -145,13 +147,14 @@ export async function runPrepared(
       });
     }
   }
+  await session.leftoversRemoved;
   if (prepared.newerDigest !== undefined) {
     session.notice(
       `${image.ref} now names ${prepared.newerDigest.split('@')[1]?.slice(0, 19)}…, not the recorded ${image.digest.split('@')[1]?.slice(0, 19)}… that runs; e module upgrade ${module} (or --pull always) moves to it.`,
     );
   }
   const marker: RunMarker = {
-    id: newRunId(),
+    id: runId,
     module,
     version: version.version,
     command: command.name,
@@ -170,25 +173,21 @@ export async function runPrepared(
     phase: 'running',
     exitCode: null,
   };
-  marker.stageDir = await stagingDir(shared, marker.id);
+  marker.stageDir = await stageDir;
   await writeMarker(shared, marker);
-  let stage: Awaited<ReturnType<typeof stageSharedDir>>;
+  let staging: Promise<Stage>;
   try {
-    stage = await stageSharedDir(shared, marker.stageDir);
-    await writeBaseline(shared, marker.id, stage);
+    staging = (await startStaging(shared, marker)).filled;
   } catch (error) {
     await removeRun(shared, marker);
-    throw new RuntimeError('E_STAGE', `Cannot stage a copy of ${shared} for ${module}: ${(error as Error).message}.`, {
-      cause: error,
-    });
+    throw error;
   }
   const tails = { stdout: new OutputTail(), stderr: new OutputTail() };
   const started = Date.now();
-  const label = `${module} ${command.name}`;
   let outcome: RunOutcome;
   events.phase?.('running');
   try {
-    outcome = await executeStaged(session, prepared, stage, {
+    outcome = await executeStaged(session, prepared, marker.stageDir, {
       runId: marker.id,
       timeoutMs: request.timeoutMs,
       signal: anySignal(request.signal, session.lost),
@@ -196,10 +195,15 @@ export async function runPrepared(
         tails[stream].push(chunk);
         return events.output(stream, chunk);
       },
+      // the engine creates the container while the copy is filled; it starts on the complete copy
+      beforeStart: async () => {
+        await staging;
+      },
     });
   } catch (error) {
     events.phase?.('settling');
     if (failedBeforeStart(error)) {
+      await staging.catch(() => undefined); // nothing writes the copy any more while it is removed
       await removeRun(shared, marker);
       throw error;
     }
@@ -214,6 +218,62 @@ export async function runPrepared(
     throw error;
   }
   events.phase?.('settling');
+  try {
+    // the engine removes the container meanwhile
+    return await settleOutcome(session, prepared, request, { marker, stage: await staging, outcome, tails, started });
+  } finally {
+    await outcome.removed;
+  }
+}
+
+/**
+ * Stages the run's private copy: the directory exists when this resolves (a container can be
+ * created on it), and `filled` resolves once the copy and its baseline are complete.
+ * Failures are E_STAGE.
+ */
+async function startStaging(shared: string, marker: RunMarker): Promise<{ filled: Promise<Stage> }> {
+  const dir = marker.stageDir as string;
+  const failed = (error: unknown) =>
+    new RuntimeError('E_STAGE', `Cannot stage a copy of ${shared} for ${marker.module}: ${(error as Error).message}.`, {
+      cause: error,
+    });
+  await mkdir(dir, { recursive: true }).catch((error: unknown) => {
+    throw failed(error);
+  });
+  const filled = stageSharedDir(shared, dir).then(
+    async (stage) => {
+      await writeBaseline(shared, marker.id, stage);
+      return stage;
+    },
+    (error: unknown) => {
+      throw failed(error);
+    },
+  );
+  filled.catch(() => undefined); // awaited before the container starts; never unhandled meanwhile
+  return { filled };
+}
+
+interface EndedRun {
+  marker: RunMarker;
+  stage: Stage;
+  outcome: RunOutcome;
+  tails: Record<OutputStream, OutputTail>;
+  started: number;
+}
+
+/** After the container ended: what a plan proposed, then the merge and records (or, dry, only what they would be). */
+async function settleOutcome(
+  session: RunSession,
+  prepared: PreparedRun,
+  request: Omit<ModuleRunRequest, 'shared' | 'by' | 'lockTimeoutMs'>,
+  { marker, stage, outcome, tails, started }: EndedRun,
+): Promise<ModuleRunResult> {
+  const { shared } = session;
+  const { module, selected, command, image } = prepared;
+  const version = selected.version;
+  const platformText = marker.platform;
+  const configFile = join(shared, `${module}-config.yml`);
+  const label = `${module} ${command.name}`;
   const durationMs = Date.now() - started;
   if (outcome.ended !== 'exited') {
     const timedOut = outcome.ended === 'timed-out';

@@ -55,6 +55,18 @@ export interface RunSpec {
   signal?: AbortSignal;
   /** Receives output as it arrives; a returned promise holds back further reads (backpressure). */
   onOutput: (stream: OutputStream, chunk: Buffer) => void | Promise<void>;
+  /**
+   * Awaited once the container is created and attached, right before it starts, so the caller can
+   * finish preparing its mounts meanwhile; a rejection removes the container and fails the run as
+   * not started (with that error).
+   */
+  beforeStart?: () => Promise<void>;
+  /**
+   * Resolve as soon as the container has ended and its output is read, while the engine still
+   * removes it: `outcome.removed` settles once it is gone, and the caller must await it (e merges
+   * meanwhile). Without this, `run` resolves after the removal.
+   */
+  deferRemoval?: boolean;
 }
 
 export interface RunMount {
@@ -82,6 +94,8 @@ export interface RunOutcome {
   exitCode: number | null;
   ended: 'exited' | 'timed-out' | 'aborted';
   containerId: string;
+  /** With `deferRemoval`: settles (never rejects) once the container is removed. */
+  removed?: Promise<void>;
 }
 
 /** A container e started, found by its labels. */

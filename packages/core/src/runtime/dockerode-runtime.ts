@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { request } from 'node:http';
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { RuntimeError } from '../errors.js';
 import {
@@ -39,13 +43,71 @@ interface PullEvent {
   errorDetail?: { message?: string };
 }
 
+export interface DockerRuntimeOptions {
+  /**
+   * Ask the engine to describe itself (`docker info`: its platform) right away, before dockerode
+   * is loaded, so that the engine answers while e loads it: for a caller that needs the answer next.
+   */
+  askInfoEarly?: boolean;
+}
+
 /**
  * The Docker engine through dockerode. dockerode is loaded here, only when this is called, so
  * commands that never talk to the engine (`e --help`) do not pay for loading it.
  */
-export async function createDockerRuntime(): Promise<ContainerRuntime> {
+export async function createDockerRuntime(options: DockerRuntimeOptions = {}): Promise<ContainerRuntime> {
+  const early = options.askInfoEarly ? infoFromLocalSocket() : undefined;
+  await early?.sent; // the request is out: the engine works on it while dockerode loads (synchronously)
   const Docker = loadDockerode();
-  return new DockerodeRuntime(new Docker(engineOptions()), describeEndpoint(), isRemoteEngine());
+  return new DockerodeRuntime(new Docker(engineOptions()), describeEndpoint(), isRemoteEngine(), early?.info);
+}
+
+/**
+ * `GET /info` through node:http on the local engine's socket, found as docker-modem finds it
+ * (DOCKER_HOST=unix://PATH, else ~/.docker/run/docker.sock when it exists, else
+ * /var/run/docker.sock). `info` is undefined for any other engine, and whenever this does not get
+ * a plain answer: the engine is then asked through dockerode, so errors read as always.
+ * `sent` resolves once the request is handed to the socket (or given up).
+ */
+function infoFromLocalSocket(
+  env: NodeJS.ProcessEnv = process.env,
+): { info: Promise<EngineInfo | undefined>; sent: Promise<void> } | undefined {
+  const host = env.DOCKER_HOST;
+  if (process.platform === 'win32' || (host !== undefined && host !== '' && !host.startsWith('unix://'))) {
+    return undefined;
+  }
+  let socketPath = host?.slice('unix://'.length) ?? '';
+  if (socketPath === '') {
+    const user = join(homedir(), '.docker', 'run', 'docker.sock');
+    socketPath = existsSync(user) ? user : '/var/run/docker.sock';
+  }
+  let sent: () => void = () => undefined;
+  const sending = new Promise<void>((resolve) => {
+    sent = resolve;
+  });
+  const info = new Promise<EngineInfo | undefined>((resolve) => {
+    const given = () => {
+      sent();
+      resolve(undefined);
+    };
+    const req = request({ socketPath, path: '/info', agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', given);
+      res.on('end', () => {
+        try {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve(res.statusCode === 200 ? (JSON.parse(text) as EngineInfo) : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+    });
+    req.on('error', given);
+    req.on('finish', sent);
+    req.end();
+  });
+  return { info, sent: sending };
 }
 
 type CommonJsCache = Record<
@@ -55,9 +117,11 @@ type CommonJsCache = Record<
 
 /**
  * Loads dockerode without paying for what e never uses: its BuildKit session support (gRPC and
- * protobuf, ~150 ms) and ssh2 (~40 ms; ssh:// engines go through the system ssh, ssh-dial.ts). Those modules are put in
+ * protobuf, ~150 ms), ssh2 (~40 ms; ssh:// engines go through the system ssh, ssh-dial.ts), and
+ * until needed tar-fs and the stdin duplex of attaches (readable-stream; ~20 ms together). Those modules are put in
  * the CommonJS cache as stand-ins that load the real module on first use, so nothing breaks if
- * dockerode ever needs them.
+ * dockerode ever needs them. Without DEBUG, debug's loggers (docker-modem's) are stand-ins that
+ * stay off, as debug's own would.
  */
 export function loadDockerode(): typeof Dockerode {
   const require = createRequire(import.meta.url);
@@ -84,7 +148,26 @@ export function loadDockerode(): typeof Dockerode {
     new Proxy({}, { get: (_target, prop) => real()[prop as string] });
   standIn(fromDockerode.resolve, '@grpc/grpc-js', lazy);
   standIn(fromDockerode.resolve, '@grpc/proto-loader', lazy);
+  // image builds from a context directory only (e builds through its own tar streams)
+  standIn(fromDockerode.resolve, 'tar-fs', lazy);
   const fromModem = createRequire(fromDockerode.resolve('docker-modem'));
+  // the duplex stream of an attach with stdin (readable-stream, ~15 ms); e's attaches read only
+  standIn(fromModem.resolve, './http_duplex', (real) => {
+    return function LazyHttpDuplex(...args: unknown[]) {
+      const HttpDuplex = real() as unknown as new (...a: unknown[]) => unknown;
+      return new HttpDuplex(...args);
+    };
+  });
+  if ((process.env.DEBUG ?? '') === '') {
+    // docker-modem's logger (debug, which probes the terminal's colours when loaded: ~5 ms) logs
+    // nothing unless DEBUG names it: without DEBUG, loggers that stay off; the rest of debug loads on use
+    standIn(fromModem.resolve, 'debug', (real) => {
+      const createDebug = (namespace: string) => Object.assign(() => undefined, { namespace, enabled: false });
+      return new Proxy(createDebug, {
+        get: (target, prop) => (prop in target ? Reflect.get(target, prop) : real()[prop as string]),
+      });
+    });
+  }
   // docker-modem reads `require('ssh2').Client` when it loads: hand it a class that loads ssh2 when constructed
   standIn(fromModem.resolve, 'ssh2', (real) => {
     const Client = function LazySshClient(...args: unknown[]) {
@@ -104,17 +187,20 @@ class DockerodeRuntime implements ContainerRuntime {
   readonly remote: boolean;
   readonly #docker: Dockerode;
 
-  constructor(docker: Dockerode, endpoint: string, remote: boolean) {
+  constructor(docker: Dockerode, endpoint: string, remote: boolean, earlyInfo?: Promise<EngineInfo | undefined>) {
     this.#docker = docker;
     this.endpoint = endpoint;
     this.remote = remote;
+    this.#earlyInfo = earlyInfo;
   }
 
+  readonly #earlyInfo: Promise<EngineInfo | undefined> | undefined;
   #info: Promise<EngineInfo> | undefined;
 
   /** `docker info`, asked once per process: callers may start it early, while they do other work. */
   #engineInfo(): Promise<EngineInfo> {
-    this.#info ??= this.#call('describe itself', () => this.#docker.info() as Promise<EngineInfo>);
+    const ask = () => this.#call('describe itself', () => this.#docker.info() as Promise<EngineInfo>);
+    this.#info ??= this.#earlyInfo ? this.#earlyInfo.then((info) => info ?? ask()) : ask();
     return this.#info;
   }
 
@@ -229,11 +315,14 @@ class DockerodeRuntime implements ContainerRuntime {
     }
     // a remote engine cannot see e's files: each mount becomes a volume filled through the archive API
     const copies = this.remote ? new RemoteCopies(this.#docker, this.endpoint, spec) : undefined;
+    // as docker run --rm: the engine removes the container as soon as it exits (not a remote run's:
+    // what the module left is copied out of the ended container first)
+    const autoRemove = copies === undefined;
     let container: Dockerode.Container;
     try {
       await copies?.prepare();
       container = await this.#call(`create a container from ${spec.image}`, () =>
-        this.#docker.createContainer(createOptions(spec, env, copies?.volumes)),
+        this.#docker.createContainer(createOptions(spec, env, { volumes: copies?.volumes, autoRemove })),
       );
     } catch (error) {
       await copies?.removeVolumes();
@@ -248,6 +337,9 @@ class DockerodeRuntime implements ContainerRuntime {
       stopping.catch(() => undefined); // already exited: nothing to stop
     };
     const onAbort = () => stop('aborted');
+    let removed: Promise<void> | undefined;
+    let gone: Promise<unknown> | undefined;
+    const stopWaitingForRemoval = new AbortController();
     try {
       // the order that does not race (testbed.md): attach and wait before start, remove at the end
       let waiting: Promise<{ StatusCode: number }>;
@@ -258,6 +350,11 @@ class DockerodeRuntime implements ContainerRuntime {
         )) as NodeJS.ReadableStream;
         waiting = this.#call('wait for the container', () => container.wait({ condition: 'next-exit' }));
         waiting.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+        if (autoRemove) {
+          gone = container.wait({ condition: 'removed', abortSignal: stopWaitingForRemoval.signal });
+          gone.catch(() => undefined);
+        }
+        await spec.beforeStart?.();
         await copies?.copyIn(container);
         await this.#call(`start the container from ${spec.image}`, () => container.start());
       } catch (error) {
@@ -274,13 +371,23 @@ class DockerodeRuntime implements ContainerRuntime {
       const [{ StatusCode }] = await Promise.all([waiting, reading]);
       // what the module left comes back only from a run that ended by itself (nothing else is merged)
       if (ended === 'exited') await copies?.copyOut(container);
-      return { exitCode: ended === 'exited' ? StatusCode : null, ended, containerId: container.id };
+      const outcome = { exitCode: ended === 'exited' ? StatusCode : null, ended, containerId: container.id };
+      // the container has exited: the engine removes it (should its wait fail, e removes it itself)
+      const removeItself = async () => {
+        await disposeContainer(container, copies);
+      };
+      removed = gone === undefined ? removeItself() : gone.then(() => undefined, removeItself);
+      if (!spec.deferRemoval) await removed;
+      return spec.deferRemoval ? { ...outcome, removed } : outcome;
     } finally {
       if (timer) clearTimeout(timer);
       spec.signal?.removeEventListener('abort', onAbort);
-      // v: the anonymous volumes of a remote run go with it, its named ones after it
-      await container.remove({ force: true, v: true }).catch(() => undefined);
-      await copies?.removeVolumes();
+      if (removed === undefined) {
+        // not started, or lost: removed by force (it may still run); when the engine was removing it
+        // already, e waits until it is gone, else it stops waiting for that
+        if ((await disposeContainer(container, copies)) && gone !== undefined) await gone.catch(() => undefined);
+        stopWaitingForRemoval.abort();
+      }
     }
   }
 
@@ -324,8 +431,27 @@ class DockerodeRuntime implements ContainerRuntime {
   }
 }
 
+/**
+ * Removes a run's container by force and, for a remote run, its volumes; never rejects (a
+ * container already gone is fine). True when the engine was removing it already (AutoRemove).
+ */
+async function disposeContainer(container: Dockerode.Container, copies: RemoteCopies | undefined): Promise<boolean> {
+  // v: the anonymous volumes of a remote run go with it, its named ones after it
+  const removing = await container.remove({ force: true, v: true }).then(
+    () => false,
+    (error: unknown) =>
+      (error as { statusCode?: number }).statusCode === 409 && /already in progress/i.test(engineMessage(error)),
+  );
+  await copies?.removeVolumes();
+  return removing;
+}
+
 /** Least privilege: no privileged mode, no-new-privileges, the shared directory as the only mount. */
-function createOptions(spec: RunSpec, env: string[], volumes?: readonly string[]): Dockerode.ContainerCreateOptions {
+function createOptions(
+  spec: RunSpec,
+  env: string[],
+  { volumes, autoRemove }: { volumes?: readonly string[]; autoRemove: boolean },
+): Dockerode.ContainerCreateOptions {
   return {
     Image: spec.image,
     Cmd: spec.cmd,
@@ -361,7 +487,7 @@ function createOptions(spec: RunSpec, env: string[], volumes?: readonly string[]
       NetworkMode: spec.access.network ? 'default' : 'none',
       Memory: spec.access.memoryBytes,
       PidsLimit: spec.access.pids,
-      AutoRemove: false,
+      AutoRemove: autoRemove,
     },
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { normalizeArchitecture, type Platform } from './platform.js';
+import { type HttpAnswer, registryRequest } from './registry-http.js';
 
 /** A reference split the way registries address it. */
 export interface RegistryRef {
@@ -65,7 +66,7 @@ export async function readManifest(ref: string, options: RegistryClientOptions):
   const registry = new RegistryHttp(ref, options);
   const response = await registry.request(registry.manifestUrl(), { accept: ACCEPT });
   if (!response.ok) throw new Error(`${registry.manifestUrl()} answered HTTP ${response.status}`);
-  const body = Buffer.from(await response.arrayBuffer());
+  const body = response.body;
   const digest =
     response.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(body).digest('hex')}`;
   const json = JSON.parse(body.toString('utf8')) as {
@@ -78,7 +79,7 @@ export async function readManifest(ref: string, options: RegistryClientOptions):
     // a single image: its config says which platform it is for (as the engine's distribution endpoint does)
     const blob = await registry.request(registry.blobUrl(json.config.digest), { accept: '*/*' });
     if (!blob.ok) throw new Error(`${registry.blobUrl(json.config.digest)} answered HTTP ${blob.status}`);
-    const config = (await blob.json()) as { os?: string; architecture?: string };
+    const config = JSON.parse(blob.body.toString('utf8')) as { os?: string; architecture?: string };
     const platform =
       config.os && config.architecture
         ? { os: config.os, architecture: normalizeArchitecture(config.architecture) }
@@ -126,7 +127,7 @@ export async function readRawManifest(
   const response = await registry.request(registry.manifestUrl(), { accept: accept.join(', ') });
   if (response.status === 404) return undefined;
   if (!response.ok) throw new Error(`${registry.manifestUrl()} answered HTTP ${response.status}`);
-  const bytes = Buffer.from(await response.arrayBuffer());
+  const bytes = response.body;
   const json = JSON.parse(bytes.toString('utf8')) as RawManifest['json'];
   return {
     bytes,
@@ -149,7 +150,9 @@ export async function putManifest(
     body: manifest.body,
   });
   if (!response.ok) {
-    throw new Error(`${registry.manifestUrl()} refused the manifest: HTTP ${response.status} ${await response.text()}`);
+    throw new Error(
+      `${registry.manifestUrl()} refused the manifest: HTTP ${response.status} ${response.body.toString('utf8')}`,
+    );
   }
   return (
     response.headers.get('docker-content-digest') ??
@@ -186,9 +189,9 @@ class RegistryHttp {
   async request(
     url: string,
     init: { method?: string; accept?: string; headers?: Record<string, string>; body?: string },
-  ): Promise<Response> {
+  ): Promise<HttpAnswer> {
     const send = () =>
-      fetch(url, {
+      registryRequest(url, {
         method: init.method ?? 'GET',
         headers: {
           ...(init.accept ? { accept: init.accept } : {}),
@@ -220,9 +223,9 @@ async function anonymousToken(
   const url = new URL(fields.realm);
   if (fields.service) url.searchParams.set('service', fields.service);
   url.searchParams.set('scope', fields.scope ?? `repository:${name}:${actions}`);
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const response = await registryRequest(url, { signal: AbortSignal.timeout(timeoutMs) });
   if (!response.ok) return undefined;
-  const json = (await response.json()) as { token?: string; access_token?: string };
+  const json = JSON.parse(response.body.toString('utf8')) as { token?: string; access_token?: string };
   return json.token ?? json.access_token;
 }
 

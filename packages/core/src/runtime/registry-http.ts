@@ -1,0 +1,101 @@
+import type { IncomingMessage } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+/** A registry's answer, read whole (manifests, configs and tokens are small). */
+export interface HttpAnswer {
+  status: number;
+  ok: boolean;
+  headers: { get(name: string): string | null };
+  body: Buffer;
+}
+
+export interface HttpInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Ends the request (and the reading of the body) with the signal's reason, as fetch does. */
+  signal?: AbortSignal;
+}
+
+/** As many redirects as fetch follows. */
+const MAX_REDIRECTS = 20;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * One HTTP(S) request through node:http, following redirects as fetch does (a 303, or a 301/302
+ * of a POST, becomes a GET without body; the Authorization header stays with its origin).
+ * Not fetch, because Node loads fetch (undici and its WebAssembly HTTP parser) on first use,
+ * which costs a module run ~100 ms before its container; node:http is loaded already (dockerode).
+ * Network errors reject like fetch's: an error whose `cause` is the system error (fetchCause reads it).
+ */
+export async function registryRequest(url: string | URL, init: HttpInit = {}): Promise<HttpAnswer> {
+  let target = new URL(url);
+  let method = init.method ?? 'GET';
+  let body = init.body;
+  const headers = { ...init.headers };
+  for (let redirects = 0; ; redirects++) {
+    const answer = await once(target, method, headers, body, init.signal);
+    const location = answer.headers.get('location');
+    if (!REDIRECTS.has(answer.status) || location === null) return answer;
+    if (redirects === MAX_REDIRECTS)
+      throw new TypeError('fetch failed', { cause: new Error('redirect count exceeded') });
+    const next = new URL(location, target);
+    if (next.origin !== target.origin) {
+      for (const name of Object.keys(headers)) if (name.toLowerCase() === 'authorization') delete headers[name];
+    }
+    if (answer.status === 303 || ((answer.status === 301 || answer.status === 302) && method === 'POST')) {
+      method = 'GET';
+      body = undefined;
+      for (const name of Object.keys(headers)) if (name.toLowerCase() === 'content-type') delete headers[name];
+    }
+    target = next;
+  }
+}
+
+function once(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const outgoing = {
+      ...headers,
+      ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
+    };
+    // a fresh connection each time (agent: false): nothing pooled keeps e's process alive afterwards
+    const req = send(url, { method, headers: outgoing, agent: false });
+    const onAbort = () => req.destroy(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const fail = (error: unknown) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }));
+    };
+    req.on('error', fail);
+    req.on('response', (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', fail);
+      res.on('end', () => {
+        signal?.removeEventListener('abort', onAbort);
+        const status = res.statusCode ?? 0;
+        resolve({
+          status,
+          ok: status >= 200 && status < 300,
+          headers: { get: (name) => joinHeader(res.headers[name.toLowerCase()]) },
+          body: Buffer.concat(chunks),
+        });
+      });
+    });
+    req.end(body);
+  });
+}
+
+function joinHeader(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
