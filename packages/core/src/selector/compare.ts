@@ -118,7 +118,20 @@ export function satisfiesRange(version: LabelValue, range: string): boolean {
   }
 }
 
+/**
+ * Validity by range text: a large repository repeats the same few ranges thousands of times, and
+ * semver parses a range anew on each call. Cleared when full, so it stays small.
+ */
+const validRanges = new Map<string, boolean>();
+const VALID_RANGES_MAX = 1000;
+
 /** Whether `range` is a valid node-semver range (`>=2.5.0 <3`, `^1.2`, `2.x`). */
 export function isValidRange(range: string): boolean {
-  return range.trim() !== '' && semver().validRange(range) !== null;
+  let valid = validRanges.get(range);
+  if (valid === undefined) {
+    valid = range.trim() !== '' && semver().validRange(range) !== null;
+    if (validRanges.size >= VALID_RANGES_MAX) validRanges.clear();
+    validRanges.set(range, valid);
+  }
+  return valid;
 }
