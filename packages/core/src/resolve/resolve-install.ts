@@ -558,10 +558,7 @@ class Resolver {
         action: actionFor(entry, record),
         requested: entry === this.#added[0] || (this.#added.length === 0 && name === this.#request.name),
         neededBy: neededBy.get(name) ?? [],
-        after: [
-          ...[...(strong.get(name) ?? none)].sort().map((module) => ({ module, kind: 'strong' as const })),
-          ...[...(weak.get(name) ?? none)].sort().map((module) => ({ module, kind: 'weak' as const })),
-        ],
+        after: afterOf(strong.get(name), weak.get(name)),
         chunk: chunkOf.get(name)!,
       };
       if (record !== undefined) step.installedVersion = record.version;
@@ -577,6 +574,20 @@ class Resolver {
     }
     return { ok: true, steps, chunks: order.chunks, notices };
   }
+}
+
+/** A step's `after`: its strong companions by name, then its weak ones by name. */
+function afterOf(strong: ReadonlySet<string> | undefined, weak: ReadonlySet<string> | undefined): InstallStep['after'] {
+  const after: InstallStep['after'] = [];
+  for (const module of sorted(strong)) after.push({ module, kind: 'strong' });
+  for (const module of sorted(weak)) after.push({ module, kind: 'weak' });
+  return after;
+}
+
+function sorted(set: ReadonlySet<string> | undefined): string[] {
+  if (set === undefined) return [];
+  const list = [...set];
+  return list.length > 1 ? list.sort() : list;
 }
 
 function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
