@@ -50,8 +50,21 @@ function mayBeNullOrBool(c: number): boolean {
   return c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70;
 }
 
-const isNullOrBool = (key: string): boolean =>
-  (key.length === 0 || mayBeNullOrBool(key.charCodeAt(0))) && (NULL.test(key) || BOOL.test(key));
+/** What NULL and BOOL match, as a set: keys such as `name` and `type` are looked up, not run through both. */
+const NULL_OR_BOOL: ReadonlySet<string> = new Set([
+  '',
+  '~',
+  'null',
+  'Null',
+  'NULL',
+  'true',
+  'True',
+  'TRUE',
+  'false',
+  'False',
+  'FALSE',
+]);
+const isNullOrBool = (key: string): boolean => NULL_OR_BOOL.has(key);
 
 /** Character classes, by code below 128. */
 const NOT_KEY_START = 1; // [ ] { } , # & * ! | > % @ ` ? " '

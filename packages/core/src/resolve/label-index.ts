@@ -8,17 +8,8 @@ const COMPARING = new Set(['gt', 'ge', 'lt', 'le', 'semver']);
 /** Operators a missing key can satisfy; every other one needs the key to be present. */
 const MATCHES_MISSING_KEY = new Set(['ne', 'notin', 'doesnotexist', 'logic']);
 
-function valueKeys(value: unknown): string[] {
-  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return [];
-  const keys = [String(value)];
-  const n = asNumber(value);
-  if (n !== undefined) keys.push(`#${n}`);
-  return keys;
-}
-
-function labelKeys(value: LabelValue): string[] {
-  return typeof value === 'number' ? [String(value), `#${value}`] : [String(value)];
-}
+/** The index's key of a numeric value: `5` and "5.0" both find a label written 5. */
+const numberKey = (n: number): string => `#${n}`;
 
 /**
  * Items indexed by their labels, built once, so a requirement is checked against the few items
@@ -29,13 +20,17 @@ export class LabelIndex<T> {
   readonly #all: { labels: Labels; item: T }[] = [];
   /** Per label key, built on the first query that names the key: most keys are never queried. */
   readonly #keys = new Map<string, { ids: number[]; byValue: Map<string, number[]> }>();
-  /** Results of comparing expressions by (expression, label value): many labels share a value. */
-  readonly #compared = new Map<string, boolean>();
+  /**
+   * Results of comparing expressions by expression (operator and values) and label value: many
+   * labels share a value. A Map keyed by the label value itself tells 1 from "1" and true from
+   * "true", as the results may differ.
+   */
+  readonly #compared = new Map<string, Map<LabelValue, boolean>>();
   readonly #exprKeys = new WeakMap<MatchExpression, string>();
 
   add(labels: Labels, item: T): void {
     this.#all.push({ labels, item });
-    this.#keys.clear();
+    if (this.#keys.size > 0) this.#keys.clear();
   }
 
   #key(key: string): { ids: number[]; byValue: Map<string, number[]> } {
@@ -46,7 +41,9 @@ export class LabelIndex<T> {
         const labels = this.#all[id]!.labels;
         if (!Object.hasOwn(labels, key)) continue;
         index.ids.push(id);
-        for (const k of labelKeys(labels[key]!)) push(index.byValue, k, id);
+        const value = labels[key]!;
+        push(index.byValue, String(value), id);
+        if (typeof value === 'number') push(index.byValue, numberKey(value), id);
       }
       this.#keys.set(key, index);
     }
@@ -59,13 +56,18 @@ export class LabelIndex<T> {
 
   /** Every item whose labels meet all expressions of the requirement, in the order they were added. */
   matching(requirement: Requirement): T[] {
-    const ids = this.#narrow(requirement);
     const out: T[] = [];
-    for (const id of ids) {
+    if (this.#all.length === 0) return out;
+    for (const id of this.#narrow(requirement)) {
       const entry = this.#all[id]!;
-      if (requirement.every((expr) => this.#matches(entry.labels, expr))) out.push(entry.item);
+      if (this.#matchesAll(entry.labels, requirement)) out.push(entry.item);
     }
     return out;
+  }
+
+  #matchesAll(labels: Labels, requirement: Requirement): boolean {
+    for (let i = 0; i < requirement.length; i++) if (!this.#matches(labels, requirement[i]!)) return false;
+    return true;
   }
 
   #matches(labels: Labels, expr: MatchExpression): boolean {
@@ -75,12 +77,16 @@ export class LabelIndex<T> {
       exprKey = `${expr.operator}\0${JSON.stringify(expr.values)}`;
       this.#exprKeys.set(expr, exprKey);
     }
+    let results = this.#compared.get(exprKey);
+    if (results === undefined) {
+      results = new Map();
+      this.#compared.set(exprKey, results);
+    }
     const label = labels[expr.key]!;
-    const key = `${exprKey}\0${typeof label}\0${String(label)}`;
-    let result = this.#compared.get(key);
+    let result = results.get(label);
     if (result === undefined) {
       result = matchExpression(labels, expr);
-      this.#compared.set(key, result);
+      results.set(label, result);
     }
     return result;
   }
@@ -105,11 +111,15 @@ export class LabelIndex<T> {
   #lookup(key: string, values: readonly unknown[]): readonly number[] {
     const { byValue } = this.#key(key);
     const lists: (readonly number[])[] = [];
-    for (const value of values)
-      for (const k of valueKeys(value)) {
-        const list = byValue.get(k);
-        if (list !== undefined) lists.push(list);
-      }
+    const add = (list: readonly number[] | undefined) => {
+      if (list !== undefined) lists.push(list);
+    };
+    for (const value of values) {
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') continue;
+      add(byValue.get(String(value)));
+      const n = asNumber(value);
+      if (n !== undefined) add(byValue.get(numberKey(n)));
+    }
     if (lists.length <= 1) return lists[0] ?? [];
     return [...new Set(lists.flat())].sort((a, b) => a - b);
   }

@@ -108,7 +108,8 @@ class Resolver {
   readonly #recorded = new LabelIndex<string>();
   readonly #components = new Map<string, Component>();
   readonly #ownerOf = new Map<ModuleVersion, string>();
-  readonly #ranks = new Map<string, Map<ModuleVersion, number>>();
+  /** Each version's place in its component's preference order (see #rank), filled per component on first use. */
+  readonly #ranks = new Map<ModuleVersion, number>();
   readonly #plan = new Map<string, PlanEntry>();
   readonly #added: PlanEntry[] = [];
   readonly #edges: Edge[] = [];
@@ -206,28 +207,34 @@ class Resolver {
    * from the highest, then pre-releases. Each component's order is computed once.
    */
   #preferenceOrder(versions: readonly ModuleVersion[], installed: string | undefined): ModuleVersion[] {
-    if (versions.length <= 1) return [...versions];
-    const rank = this.#rankOf(versions[0]!);
-    const first = (mv: ModuleVersion) =>
-      installed !== undefined && compareVersions(mv.version, installed) === 0 ? 0 : 1;
-    return [...versions].sort((a, b) => first(a) - first(b) || rank(a) - rank(b));
+    return this.#sortByPreference([...versions], (mv) => mv, installed);
   }
 
-  /** The position of each version of a component in the preference order latest → stable → pre-release. */
-  #rankOf(mv: ModuleVersion): (mv: ModuleVersion) => number {
-    const owner = this.#ownerOf.get(mv)!;
-    let ranks = this.#ranks.get(owner);
-    if (ranks === undefined) {
-      const component = this.#components.get(owner)!;
+  /** Sorts items of one component (in place, stably) by the preference order of their versions. */
+  #sortByPreference<T>(items: T[], mvOf: (item: T) => ModuleVersion, installed: string | undefined): T[] {
+    if (items.length <= 1) return items;
+    const first = (mv: ModuleVersion) =>
+      installed !== undefined && compareVersions(mv.version, installed) === 0 ? 0 : 1;
+    return items.sort((a, b) => {
+      const x = mvOf(a);
+      const y = mvOf(b);
+      return first(x) - first(y) || this.#rank(x) - this.#rank(y);
+    });
+  }
+
+  /** The position of a version in its component's preference order latest → stable → pre-release. */
+  #rank(mv: ModuleVersion): number {
+    let rank = this.#ranks.get(mv);
+    if (rank === undefined) {
+      const component = this.#components.get(this.#ownerOf.get(mv)!)!;
       const group = (v: ModuleVersion) => (v.latest ? 0 : isPrerelease(v.version) ? 2 : 1);
       const ordered = [...component.versions].sort(
         (a, b) => group(a) - group(b) || compareVersions(b.version, a.version),
       );
-      ranks = new Map(ordered.map((v, i) => [v, i]));
-      this.#ranks.set(owner, ranks);
+      for (let i = 0; i < ordered.length; i++) this.#ranks.set(ordered[i]!, i);
+      rank = this.#ranks.get(mv)!;
     }
-    const table = ranks;
-    return (v) => table.get(v) ?? Number.MAX_SAFE_INTEGER;
+    return rank;
   }
 
   /** Without --with-deps: every strong requirement must be met by an applied installed module. */
@@ -256,6 +263,7 @@ class Resolver {
   }
 
   #appliedMatch(requirement: Requirement, except: string): string | undefined {
+    if (this.#applied.size === 0) return undefined;
     return this.#applied.matching(requirement).find((name) => name !== except);
   }
 
@@ -438,17 +446,16 @@ class Resolver {
       const at = this.#prefer.indexOf(name);
       return at < 0 ? this.#prefer.length : at;
     };
-    const ordered = [...groups.keys()].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    const names = [...groups.keys()];
+    if (names.length > 1) names.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
     return {
       kind: 'requirement',
       owner,
       requirement,
-      groups: ordered.map((name) => {
-        const byVersion = new Map(groups.get(name)!.map((ref) => [ref.mv, ref]));
-        return this.#preferenceOrder([...byVersion.keys()], this.#installed[name]?.version).map(
-          (mv) => byVersion.get(mv)!,
-        );
-      }),
+      // a component's refs are distinct versions (the index holds each version once)
+      groups: names.map((name) =>
+        this.#sortByPreference(groups.get(name)!, (ref) => ref.mv, this.#installed[name]?.version),
+      ),
       group: 0,
       version: 0,
       mark: { entries: this.#added.length, edges: this.#edges.length },
@@ -551,10 +558,7 @@ class Resolver {
         action: actionFor(entry, record),
         requested: entry === this.#added[0] || (this.#added.length === 0 && name === this.#request.name),
         neededBy: neededBy.get(name) ?? [],
-        after: [
-          ...[...(strong.get(name) ?? none)].sort().map((module) => ({ module, kind: 'strong' as const })),
-          ...[...(weak.get(name) ?? none)].sort().map((module) => ({ module, kind: 'weak' as const })),
-        ],
+        after: afterOf(strong.get(name), weak.get(name)),
         chunk: chunkOf.get(name)!,
       };
       if (record !== undefined) step.installedVersion = record.version;
@@ -570,6 +574,20 @@ class Resolver {
     }
     return { ok: true, steps, chunks: order.chunks, notices };
   }
+}
+
+/** A step's `after`: its strong companions by name, then its weak ones by name. */
+function afterOf(strong: ReadonlySet<string> | undefined, weak: ReadonlySet<string> | undefined): InstallStep['after'] {
+  const after: InstallStep['after'] = [];
+  for (const module of sorted(strong)) after.push({ module, kind: 'strong' });
+  for (const module of sorted(weak)) after.push({ module, kind: 'weak' });
+  return after;
+}
+
+function sorted(set: ReadonlySet<string> | undefined): string[] {
+  if (set === undefined) return [];
+  const list = [...set];
+  return list.length > 1 ? list.sort() : list;
 }
 
 function addTo(map: Map<string, Set<string>>, key: string, value: string): void {

@@ -18,7 +18,9 @@ export function sequence(nodes: readonly string[], dependsOn: (node: string) => 
   const dependents = new Map<string, string[]>();
   for (const node of known) {
     let count = 0;
-    for (const dep of new Set(dependsOn(node))) {
+    const deps = dependsOn(node);
+    // most nodes have one dependency or none: no set to drop duplicates from those
+    for (const dep of deps.length > 1 ? new Set(deps) : deps) {
       if (!known.has(dep) || dep === node) continue;
       count++;
       const list = dependents.get(dep);

@@ -20,7 +20,7 @@ function plural(n: number, word: string): string {
  * exactly one, `in` at least one), values that cannot be compared, bad semver ranges, unsafe
  * json-logic. Shared by the repository rules and the command-line selector parser.
  */
-export function checkExpression(operator: Operator, values: readonly unknown[]): ExpressionProblem[] {
+export function checkExpression(operator: Operator, values: readonly unknown[]): readonly ExpressionProblem[] {
   const [min, max] = OPERATOR_ARITY[operator];
   const n = values.length;
   if (n < min || n > max) {
@@ -36,35 +36,39 @@ export function checkExpression(operator: Operator, values: readonly unknown[]):
       { at: { field: 'values' }, message: `operator ${operator} takes ${wanted}, got ${n}`, ...(hint ? { hint } : {}) },
     ];
   }
-  const problems: ExpressionProblem[] = [];
+  // most expressions are fine: nothing is allocated for them (repository files hold thousands)
+  let problems: ExpressionProblem[] | undefined;
+  const add = (index: number, problem: Omit<ExpressionProblem, 'at'>) => {
+    problems ??= [];
+    problems.push({ at: { field: 'value', index }, ...problem });
+  };
   for (let index = 0; index < values.length; index++) {
     const value = values[index];
-    const at = (): ExpressionProblem['at'] => ({ field: 'value', index });
     if (operator === 'logic') {
-      for (const problem of checkLogicRule(value)) problems.push({ at: at(), ...problem });
+      for (const problem of checkLogicRule(value)) add(index, problem);
       continue;
     }
     if (typeof value !== 'string') {
-      problems.push({ at: at(), message: `values of operator ${operator} must be strings` });
+      add(index, { message: `values of operator ${operator} must be strings` });
       continue;
     }
     if (
       (operator === 'gt' || operator === 'ge' || operator === 'lt' || operator === 'le') &&
       !isComparableValue(value)
     ) {
-      problems.push({
-        at: at(),
+      add(index, {
         message: `operator ${operator} needs a number or a version, got ${quote(value)}`,
         hint: 'gt/ge/lt/le compare numbers (5, 2.5) or versions (1.10.0); use eq/in for other values',
       });
     }
     if (operator === 'semver' && !isValidRange(value)) {
-      problems.push({
-        at: at(),
+      add(index, {
         message: `${quote(value)} is not a valid semver range`,
         hint: 'write a node-semver range such as ">=2.5.0 <3" or "^1.2.0"',
       });
     }
   }
-  return problems;
+  return problems ?? NO_PROBLEMS;
 }
+
+const NO_PROBLEMS: readonly ExpressionProblem[] = [];

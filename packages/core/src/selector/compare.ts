@@ -62,8 +62,8 @@ export function compareLabelValues(label: LabelValue, value: LabelValue): number
  * not semver sort below all that are, then by text, so the order is total and deterministic.
  */
 export function compareVersions(a: string, b: string): number {
-  const va = STRICT_SEMVER.test(a) ? a : asVersion(a);
-  const vb = STRICT_SEMVER.test(b) ? b : asVersion(b);
+  const va = strictParts(a) !== NOT_STRICT ? a : asVersion(a);
+  const vb = strictParts(b) !== NOT_STRICT ? b : asVersion(b);
   if (va !== undefined && vb !== undefined) return compareSemver(va, vb);
   if (va !== undefined) return 1;
   if (vb !== undefined) return -1;
@@ -73,6 +73,38 @@ export function compareVersions(a: string, b: string): number {
 /** A number that may pass Number.MAX_SAFE_INTEGER, where semver's own rules apply. */
 const LONG_NUMBER = /\d{16}/;
 
+/** A STRICT_SEMVER version taken apart: major, minor, patch, and the pre-release identifiers. */
+interface SemverParts {
+  numbers: readonly [number, number, number];
+  pre: readonly string[] | undefined;
+}
+const NOT_STRICT = 0;
+/** Strict semver with a number too long for a double (see LONG_NUMBER). */
+const TOO_LONG = 1;
+
+/**
+ * Versions taken apart by text: sorting a large repository's versions compares the same few
+ * version strings many times. Cleared when full, so it stays small.
+ */
+const strictVersions = new Map<string, SemverParts | typeof NOT_STRICT | typeof TOO_LONG>();
+const STRICT_VERSIONS_MAX = 10_000;
+
+function strictParts(version: string): SemverParts | typeof NOT_STRICT | typeof TOO_LONG {
+  let parts = strictVersions.get(version);
+  if (parts === undefined) {
+    const match = STRICT_SEMVER.exec(version);
+    parts =
+      match === null
+        ? NOT_STRICT
+        : LONG_NUMBER.test(version)
+          ? TOO_LONG
+          : { numbers: [Number(match[1]), Number(match[2]), Number(match[3])], pre: match[4]?.split('.') };
+    if (strictVersions.size >= STRICT_VERSIONS_MAX) strictVersions.clear();
+    strictVersions.set(version, parts);
+  }
+  return parts;
+}
+
 /**
  * `semver.compare(a, b)` for two STRICT_SEMVER strings, without loading semver (its ~40 files
  * cost every command that sorts versions ~20 ms): major, minor and patch numerically, then a
@@ -81,19 +113,16 @@ const LONG_NUMBER = /\d{16}/;
  * metadata ignored. Numbers too long for a double are left to semver.
  */
 export function compareSemver(a: string, b: string): number {
-  const x = STRICT_SEMVER.exec(a);
-  const y = STRICT_SEMVER.exec(b);
-  if (x === null || y === null || LONG_NUMBER.test(a) || LONG_NUMBER.test(b)) {
-    return semver().compare(a, b);
-  }
-  for (let i = 1; i <= 3; i++) {
-    const d = Number(x[i]) - Number(y[i]);
+  const x = strictParts(a);
+  const y = strictParts(b);
+  if (typeof x === 'number' || typeof y === 'number') return semver().compare(a, b);
+  for (let i = 0; i < 3; i++) {
+    const d = x.numbers[i]! - y.numbers[i]!;
     if (d !== 0) return Math.sign(d);
   }
-  const [pa, pb] = [x[4], y[4]];
-  if (pa === undefined || pb === undefined) return pa === pb ? 0 : pa === undefined ? 1 : -1;
-  const ia = pa.split('.');
-  const ib = pb.split('.');
+  const ia = x.pre;
+  const ib = y.pre;
+  if (ia === undefined || ib === undefined) return ia === ib ? 0 : ia === undefined ? 1 : -1;
   for (let i = 0; i < Math.max(ia.length, ib.length); i++) {
     const [ea, eb] = [ia[i], ib[i]];
     if (ea === undefined) return -1;
@@ -118,7 +147,20 @@ export function satisfiesRange(version: LabelValue, range: string): boolean {
   }
 }
 
+/**
+ * Validity by range text: a large repository repeats the same few ranges thousands of times, and
+ * semver parses a range anew on each call. Cleared when full, so it stays small.
+ */
+const validRanges = new Map<string, boolean>();
+const VALID_RANGES_MAX = 1000;
+
 /** Whether `range` is a valid node-semver range (`>=2.5.0 <3`, `^1.2`, `2.x`). */
 export function isValidRange(range: string): boolean {
-  return range.trim() !== '' && semver().validRange(range) !== null;
+  let valid = validRanges.get(range);
+  if (valid === undefined) {
+    valid = range.trim() !== '' && semver().validRange(range) !== null;
+    if (validRanges.size >= VALID_RANGES_MAX) validRanges.clear();
+    validRanges.set(range, valid);
+  }
+  return valid;
 }
