@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.mjs';
 
 export interface TestRegistry {
   /** `127.0.0.1:PORT` */
@@ -10,7 +11,7 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-export { freePort } from './free-port.mjs';
+export { freePort };
 
 async function answers(host: string): Promise<boolean> {
   try {
