@@ -2,8 +2,9 @@
 // The remote engine is a second dockerd on this machine (test/support/second-engine.mjs): listening
 // on tcp://127.0.0.1 only, in its own mount namespace with a private /tmp, so e carries the staged
 // shared directory to it as a tar and back (the archive API) instead of bind-mounting it.
-// Then the floor that the archive API alone sets: a put and a get of the same directory on the
-// remote engine, with nothing of e around them, interleaved with local runs.
+// Then what the archive API alone costs: a put and a get of the same directory on the remote
+// engine, with nothing of e around them, interleaved with local runs (Docker 20.10 re-executes
+// dockerd for each of them, so they cost ~130 ms each here whatever e does around them).
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startSecondEngine } from '../../test/support/second-engine.mjs';
@@ -70,5 +71,7 @@ async function archiveFloor(docker, shared, localPlan) {
   console.log(
     `  median: put ${m('put').toFixed(0)} ms, get ${m('get').toFixed(0)} ms; local e plan ${m('local').toFixed(0)} ms`,
   );
-  console.log(`  so remote ÷ local cannot go below ${m('floor').toFixed(3)} here, whatever e does around them`);
+  console.log(
+    `  those two requests alone, added to a local e plan, make ${m('floor').toFixed(3)} of it (compare the remote ÷ local median above)`,
+  );
 }
