@@ -376,7 +376,7 @@ class DockerodeRuntime implements ContainerRuntime {
       const removeItself = async () => {
         await disposeContainer(container, copies);
       };
-      removed = gone === undefined ? removeItself() : gone.then(() => undefined, removeItself);
+      removed = gone === undefined ? removeItself() : untilRemoved(gone, removeItself, stopWaitingForRemoval);
       if (!spec.deferRemoval) await removed;
       return spec.deferRemoval ? { ...outcome, removed } : outcome;
     } finally {
@@ -385,7 +385,7 @@ class DockerodeRuntime implements ContainerRuntime {
       if (removed === undefined) {
         // not started, or lost: removed by force (it may still run); when the engine was removing it
         // already, e waits until it is gone, else it stops waiting for that
-        if ((await disposeContainer(container, copies)) && gone !== undefined) await gone.catch(() => undefined);
+        if ((await disposeContainer(container, copies)) && gone !== undefined) await withinGrace(gone);
         stopWaitingForRemoval.abort();
       }
     }
@@ -429,6 +429,50 @@ class DockerodeRuntime implements ContainerRuntime {
       throw engineError(error, this.endpoint, doing);
     }
   }
+}
+
+/**
+ * How long e leaves the engine to remove an ended container itself (AutoRemove) before removing
+ * it: a wait for `removed` can go unanswered (a removal that failed, or raced with the wait; the
+ * docker CLI bounds its own wait the same way), and e must not hang on it.
+ */
+const REMOVAL_GRACE_MS = 5_000;
+
+/** The engine's own removal (`gone`), else after the grace e stops waiting and removes the container itself. */
+function untilRemoved(
+  gone: Promise<unknown>,
+  removeItself: () => Promise<void>,
+  stopWaiting: AbortController,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let settled = false;
+    const fallback = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      stopWaiting.abort();
+      removeItself().then(resolve, resolve);
+    };
+    const timer = setTimeout(fallback, REMOVAL_GRACE_MS);
+    gone.then(() => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve();
+    }, fallback);
+  });
+}
+
+/** Waits for `gone` at most REMOVAL_GRACE_MS (never rejects). */
+async function withinGrace(gone: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    gone.catch(() => undefined),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, REMOVAL_GRACE_MS);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 /**
