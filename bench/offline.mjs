@@ -5,6 +5,10 @@
 // classic store holds one platform per tag). Also the archive's bytes ÷ `docker save`'s bytes
 // (layers shared by modules are stored once; the archive keeps them gzip-compressed as the
 // registry does) and the peak memory (max RSS) of `e export`.
+// The timed runs import into an engine that already has the images (docker save needs them):
+// docker load skips their layers, and e import tags them without loading (it still reads and
+// hashes the whole archive). One more run without the images in the engine is printed for
+// reference.
 // Targets: time ≤ 1.2, size ≤ 1.0, e export under 200 MB whatever the image size.
 // Modules whose requirements list OS packages are left out (those need the downloader module and
 // a package mirror, which is not what this measures); the archive has no e package (--without-cli).
@@ -66,41 +70,49 @@ const eWithRss = (args) => [
    process.exitCode = code;`,
 ];
 
+/** e export of the modules for both platforms into `archive`, timed, with e's peak memory. */
+const eExport = (archive) =>
+  run(
+    'e export',
+    process.execPath,
+    eWithRss([
+      '-r',
+      repositoryFile,
+      'export',
+      archive,
+      ...modules,
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--without-cli',
+    ]),
+  );
+
+/** e import of `archive` into the engine (files under `dir`), timed, with e's peak memory; JSON on stdout. */
+const eImport = (archive, dir) =>
+  run(
+    'e import',
+    process.execPath,
+    eWithRss([
+      'import',
+      archive,
+      '--repository-out',
+      join(dir, 'repository.yml'),
+      '--out',
+      join(dir, 'files'),
+      '-o',
+      'json',
+    ]),
+  );
+
 const ratios = [];
 for (let i = 0; i < RUNS; i++) {
   const dir = mkdtempSync(join(tmpdir(), 'e-bench-offline-'));
   try {
     const archive = join(dir, 'site.tar');
     const saved = join(dir, 'docker-save.tar');
-    const exported = run(
-      'e export',
-      process.execPath,
-      eWithRss([
-        '-r',
-        repositoryFile,
-        'export',
-        archive,
-        ...modules,
-        '--platform',
-        'linux/amd64,linux/arm64',
-        '--without-cli',
-      ]),
-    );
+    const exported = eExport(archive);
     const rssKb = Number(/maxrss (\d+)/.exec(exported.stderr)?.[1] ?? 0);
-    const imported = run(
-      'e import',
-      process.execPath,
-      eWithRss([
-        'import',
-        archive,
-        '--repository-out',
-        join(dir, 'repository.yml'),
-        '--out',
-        join(dir, 'files'),
-        '-o',
-        'json',
-      ]),
-    );
+    const imported = eImport(archive, dir);
     const importRssKb = Number(/maxrss (\d+)/.exec(imported.stderr)?.[1] ?? 0);
     const loaded = JSON.parse(imported.stdout).loaded ?? [];
     const save = run('docker save', 'docker', ['save', '-o', saved, ...refs]);
@@ -126,6 +138,38 @@ for (let i = 0; i < RUNS; i++) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+// For reference, not a target: the same import into an engine that lacks the images (a site's
+// first import), where e import loads every layer and docker load registers them too.
+{
+  const dir = mkdtempSync(join(tmpdir(), 'e-bench-offline-'));
+  const ids = [
+    ...new Set(
+      refs.map((ref) =>
+        spawnSync('docker', ['image', 'inspect', '--format', '{{.Id}}', ref], { encoding: 'utf8' }).stdout.trim(),
+      ),
+    ),
+  ];
+  const forget = () => spawnSync('docker', ['rmi', '-f', ...ids], { stdio: 'ignore' });
+  try {
+    const archive = join(dir, 'site.tar');
+    const saved = join(dir, 'docker-save.tar');
+    eExport(archive);
+    run('docker save', 'docker', ['save', '-o', saved, ...refs]);
+    forget();
+    const imported = eImport(archive, dir);
+    const loaded = JSON.parse(imported.stdout).loaded ?? [];
+    if (loaded.some((l) => l.action !== 'loaded')) throw new Error('the cold import found images in the engine');
+    forget();
+    const dockerLoad = run('docker load', 'docker', ['load', '-q', '-i', saved]);
+    console.log(
+      `engine without the images (reference, no target): e import ${(imported.ms / 1000).toFixed(1)} s (loads ${loaded.length} images) vs docker load ${(dockerLoad.ms / 1000).toFixed(1)} s: ${(imported.ms / dockerLoad.ms).toFixed(2)}`,
+    );
+  } finally {
+    // docker load put the images back under their tags (the same IDs); e import's extra tags go
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const time = median(ratios.map((r) => r.time));
 const size = median(ratios.map((r) => r.size));
 const rss = Math.max(...ratios.map((r) => r.rssMb));

@@ -19,7 +19,10 @@ async function catalog(): Promise<string[]> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'e-hostile-'));
-  ({ valid, hostile } = writeHostileArchives(dir));
+  // any image the engine has: the hint of one archive claims it
+  const [some] = await docker.listImages();
+  if (some === undefined) throw new Error('the engine has no image at all (make setup builds the example modules)');
+  ({ valid, hostile } = writeHostileArchives(dir, some.Id));
   registry = await startRegistry();
 });
 
@@ -65,8 +68,12 @@ describe('e import refuses hostile and broken archives before it loads or pushes
   });
 
   it('loads nothing into the engine either (a gzip bomb, a lying digest, a cut archive)', async () => {
-    const engine: Record<string, RegExp> = { 'lying-platform-hint': /in e\/manifest.json for another platform, but/ };
-    for (const name of ['gzip-bomb', 'digest-mismatch', 'truncated', 'lying-platform-hint']) {
+    const engine: Record<string, RegExp> = {
+      'lying-platform-hint': /in e\/manifest.json for another platform, but/,
+      'lying-present-hint':
+        /in e\/manifest.json only for images the engine has, but .* which the engine lacks\) loads it/,
+    };
+    for (const name of ['gzip-bomb', 'digest-mismatch', 'truncated', 'lying-platform-hint', 'lying-present-hint']) {
       const archive = hostile.find((h) => h.name === name) as HostileArchive;
       const result = await e([
         'import',
@@ -95,5 +102,35 @@ describe('e import refuses hostile and broken archives before it loads or pushes
     ]);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(await catalog()).toEqual(['modules/tiny']);
+  });
+  it('loads what the engine lacks and only tags an image it already has (the same tags, nothing sent twice)', async () => {
+    const importInto = (name: string) =>
+      e(['-o', 'json', 'import', valid, '--repository-out', join(dir, `${name}.yml`), '--out', join(dir, 'out')]);
+    try {
+      const first = await importInto('engine-first');
+      expect(first.exitCode, first.stderr).toBe(0);
+      const [loaded] = JSON.parse(first.stdout).loaded;
+      expect(loaded).toMatchObject({ tag: TINY_REFERENCE, action: 'loaded' });
+      const id = (await docker.getImage(TINY_REFERENCE).inspect()).Id;
+      // the tags go; the image stays under its ID: the next import finds it and only tags it again
+      await docker.getImage(id).tag({ repo: 'e-hostile.invalid/modules/tiny', tag: 'kept' });
+      for (const tag of loaded.tags as string[]) await docker.getImage(tag).remove({ noprune: true });
+      await expect(docker.getImage(TINY_REFERENCE).inspect()).rejects.toThrow(/no such image/i);
+      const again = await e([
+        'import',
+        valid,
+        '--repository-out',
+        join(dir, 'engine-again.yml'),
+        '--out',
+        join(dir, 'out'),
+      ]);
+      expect(again.exitCode, again.stderr).toBe(0);
+      expect(again.stdout).toContain('Loaded 0 images for linux/amd64 into the engine and tagged 1 it already had.');
+      for (const tag of loaded.tags as string[]) expect((await docker.getImage(tag).inspect()).Id).toBe(id);
+    } finally {
+      for (const image of await docker.listImages({ filters: { reference: ['e-hostile.invalid/modules/tiny'] } })) {
+        for (const tag of image.RepoTags ?? []) await docker.getImage(tag).remove({ noprune: true });
+      }
+    }
   });
 });

@@ -4,6 +4,8 @@ import { dirname, resolve } from 'node:path';
 import {
   ArchiveError,
   dockerLoad,
+  dockerTag,
+  enginePresentImages,
   type ImportProgress,
   importToEngine,
   importToRegistry,
@@ -45,10 +47,14 @@ export async function importCommand(options: ImportOptions): Promise<void> {
     if (options.output === 'text') process.stderr.write(`${line}\n`);
   };
   say(`Verifying ${file} ...`);
-  // into the engine: only the engine's platform is loaded, so only its layers need unpacking to check
+  // into the engine: only the engine's platform is loaded, and only images the engine lacks, so
+  // only their layers need unpacking to check
   let enginePlatform: string | undefined;
   if (options.registry === undefined) enginePlatform = await localEnginePlatform();
-  const archive = await verifyArchive(file, enginePlatform !== undefined ? { platform: enginePlatform } : {});
+  const archive = await verifyArchive(
+    file,
+    enginePlatform !== undefined ? { platform: enginePlatform, present: enginePresentImages } : {},
+  );
   say(`Verified ${archive.entries.size} entries: ${archive.images.length} images, written by e ${archive.manifest.e}.`);
   const progress = (event: ImportProgress) => {
     if (event.phase === 'blob') say(`  ${event.action} ${event.name} (${event.done}/${event.total})`);
@@ -65,11 +71,18 @@ export async function importCommand(options: ImportOptions): Promise<void> {
     summary = `Pushed ${Object.keys(result.references).length} images to ${options.registry} (${result.pushed} blobs uploaded, ${result.mounted + result.present} already there).`;
   } else {
     const platform = enginePlatform as string;
-    const result = await importToEngine(archive, { platform, load: dockerLoad, progress });
+    const result = await importToEngine(archive, {
+      platform,
+      load: dockerLoad,
+      tag: dockerTag,
+      present: enginePresentImages,
+      progress,
+    });
     repositoryText = result.repositoryText;
     const { repositoryText: _, ...rest } = result;
     data = rest;
-    summary = `Loaded ${result.loaded.length} images for ${platform} into the engine${result.skipped.length > 0 ? ` (none for this platform: ${result.skipped.join(', ')})` : ''}.`;
+    const had = result.loaded.filter((l) => l.action === 'present').length;
+    summary = `Loaded ${result.loaded.length - had} images for ${platform} into the engine${had > 0 ? ` and tagged ${had} it already had` : ''}${result.skipped.length > 0 ? ` (none for this platform: ${result.skipped.join(', ')})` : ''}.`;
   }
   await mkdir(dirname(repositoryOut), { recursive: true });
   await writeFile(repositoryOut, repositoryText);

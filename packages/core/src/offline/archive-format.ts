@@ -55,8 +55,12 @@ export interface ArchiveManifest {
   images: {
     reference: string;
     digest: string;
-    /** Each platform's manifest and its layers (a hint: import checks what it loads against the real manifests). */
-    platforms: { platform: string; digest: string; layers?: string[] }[];
+    /**
+     * Each platform's manifest, config and layers (a hint: import checks what it loads against the
+     * real manifests). An archive without `config` (older ones) has every image treated as one the
+     * engine lacks.
+     */
+    platforms: { platform: string; digest: string; config?: string; layers?: string[] }[];
   }[];
   /** The e command line package (e/cli/...), when included. */
   cli?: string;

@@ -53,6 +53,22 @@ export interface VerifiedArchive {
   entries: Map<string, ArchiveEntryRecord>;
   /** Blobs up to SMALL_BLOB_BYTES and the e/ JSON and YAML entries, by name. */
   small: Map<string, Buffer>;
+  /**
+   * For an engine import: the config digests (image IDs) of `platform` that the engine said it
+   * already has (`present` of verifyArchive). Their images are only tagged, never loaded, so their
+   * layers were not unpacked to check them.
+   */
+  present: ReadonlySet<string>;
+}
+
+export interface VerifyOptions {
+  /** An engine import, which loads this platform only: other platforms' layers are not unpacked. */
+  platform?: string;
+  /**
+   * With `platform`: which of these config digests (image IDs) the engine already has. Asked once,
+   * when e/manifest.json has been read; layers of images the engine has are hashed, not unpacked.
+   */
+  present?: (configs: string[]) => Promise<ReadonlySet<string>>;
 }
 
 const TYPE_WORDS: Record<string, string> = {
@@ -77,7 +93,7 @@ interface Seen {
  * lists exactly the entries present with their sha256 and size, index.json and every manifest it
  * reaches have a mediaType and name blobs that are present with the sizes stated.
  */
-export async function verifyArchive(file: string, options: { platform?: string } = {}): Promise<VerifiedArchive> {
+export async function verifyArchive(file: string, options: VerifyOptions = {}): Promise<VerifiedArchive> {
   const fail = (code: string, problem: string, hint?: string): never => {
     throw new ArchiveError(code, `The archive ${file} ${problem}; nothing was imported.`, hint ? { hint } : {});
   };
@@ -85,10 +101,12 @@ export async function verifyArchive(file: string, options: { platform?: string }
   const small = new Map<string, Buffer>();
   /**
    * With `platform` (an engine import, which loads that platform only): layers e/manifest.json
-   * says belong to other platforms only are hashed but not decompressed; every layer that is
-   * loaded must have been checked (verified at the end, so a lying hint only gets refused).
+   * says only other platforms or images the engine has use are hashed but not decompressed; every
+   * layer that is loaded must have been checked (verified at the end, so a lying hint only gets
+   * refused).
    */
-  let otherPlatformsOnly = new Set<string>();
+  let notLoaded: LayersNotLoaded = { otherPlatforms: new Set(), present: new Set() };
+  let present: ReadonlySet<string> = new Set();
   const bombChecked = new Set<string>();
   let smallBytes = 0;
 
@@ -114,11 +132,14 @@ export async function verifyArchive(file: string, options: { platform?: string }
       if (smallBytes > MAX_SMALL_BLOBS_BYTES) return fail('E_ARCHIVE_TOO_LARGE', 'has too many small blobs');
     }
     const digest = name.slice('blobs/'.length).replace('/', ':');
-    const check = kind.kind === 'blob' && !otherPlatformsOnly.has(digest);
+    const check = kind.kind === 'blob' && !notLoaded.otherPlatforms.has(digest) && !notLoaded.present.has(digest);
     const { sha256, bytes, gzip } = await digestEntry(stream, size, keep, check, name, fail);
     if (kind.kind === 'blob' && check) bombChecked.add(digest);
     if (name === E_MANIFEST && options.platform !== undefined && bytes !== undefined) {
-      otherPlatformsOnly = layersOfOtherPlatforms(bytes, options.platform);
+      const hint = readHint(bytes, options.platform);
+      if (options.present !== undefined && hint.configs.size > 0)
+        present = await options.present([...hint.configs.keys()]);
+      notLoaded = layersNotLoaded(hint, present);
     }
     if (kind.kind === 'blob' && `sha256:${sha256}` !== digest) {
       return fail(
@@ -241,12 +262,20 @@ export async function verifyArchive(file: string, options: { platform?: string }
 
   if (options.platform !== undefined) {
     for (const image of images) {
-      for (const layer of image.platforms.find((p) => p.platform === options.platform)?.layers ?? []) {
-        if (!bombChecked.has(layer.digest))
+      const mine = image.platforms.find((p) => p.platform === options.platform);
+      // an image the engine has is tagged, not loaded: the engine never reads its layers
+      if (mine === undefined || present.has(mine.config.digest)) continue;
+      for (const layer of mine.layers) {
+        if (bombChecked.has(layer.digest)) continue;
+        if (notLoaded.otherPlatforms.has(layer.digest))
           return fail(
             'E_ARCHIVE_INVALID',
             `lists ${layer.digest} in ${E_MANIFEST} for another platform, but ${image.reference} loads it`,
           );
+        return fail(
+          'E_ARCHIVE_INVALID',
+          `lists ${layer.digest} in ${E_MANIFEST} only for images the engine has, but ${image.reference} (config ${mine.config.digest}, which the engine lacks) loads it`,
+        );
       }
     }
   }
@@ -265,27 +294,56 @@ export async function verifyArchive(file: string, options: { platform?: string }
   }
 
   const entries = new Map([...seen].map(([name, s]) => [name, s.record]));
-  return { file, manifest, images, entries, small };
+  return { file, manifest, images, entries, small, present };
 }
 
 type Fail = (code: string, problem: string, hint?: string) => never;
 
-/** The layers e/manifest.json names for platforms other than `platform` and not for it (a hint). */
-function layersOfOtherPlatforms(bytes: Buffer, platform: string): Set<string> {
-  const others = new Set<string>();
-  const mine = new Set<string>();
+/** What e/manifest.json says of `platform`'s images: each one's config and layers (a hint). */
+interface Hint {
+  /** Config digest → its layers, for the images of `platform` whose config the hint names. */
+  configs: Map<string, string[]>;
+  /** Layers of `platform`'s images whose config the hint does not name (always loaded). */
+  loaded: Set<string>;
+  /** Layers of other platforms' images. */
+  others: Set<string>;
+}
+
+interface LayersNotLoaded {
+  /** Layers only other platforms' images use. */
+  otherPlatforms: Set<string>;
+  /** Layers of `platform` that only images the engine already has use. */
+  present: Set<string>;
+}
+
+function readHint(bytes: Buffer, platform: string): Hint {
+  const hint: Hint = { configs: new Map(), loaded: new Set(), others: new Set() };
   try {
     const manifest = JSON.parse(bytes.toString('utf8')) as ArchiveManifest;
     for (const image of manifest.images ?? []) {
       for (const p of image.platforms ?? []) {
-        for (const layer of p.layers ?? []) (p.platform === platform ? mine : others).add(layer);
+        const layers = Array.isArray(p.layers) ? p.layers.filter((l) => typeof l === 'string') : [];
+        if (p.platform !== platform) for (const layer of layers) hint.others.add(layer);
+        else if (typeof p.config === 'string')
+          hint.configs.set(p.config, [...(hint.configs.get(p.config) ?? []), ...layers]);
+        else for (const layer of layers) hint.loaded.add(layer);
       }
     }
   } catch {
-    return new Set();
+    return { configs: new Map(), loaded: new Set(), others: new Set() };
   }
-  for (const layer of mine) others.delete(layer);
-  return others;
+  return hint;
+}
+
+/** The layers an engine import will not load, by the hint and the images the engine has. */
+function layersNotLoaded(hint: Hint, present: ReadonlySet<string>): LayersNotLoaded {
+  const loaded = new Set(hint.loaded);
+  const ofPresent = new Set<string>();
+  for (const [config, layers] of hint.configs) {
+    for (const layer of layers) (present.has(config) ? ofPresent : loaded).add(layer);
+  }
+  const otherPlatforms = new Set([...hint.others].filter((l) => !loaded.has(l) && !ofPresent.has(l)));
+  return { otherPlatforms, present: new Set([...ofPresent].filter((l) => !loaded.has(l))) };
 }
 
 /** Reads of the archive file this big: fewer reads and stream turns than the default 64 KiB. */

@@ -197,7 +197,12 @@ export async function exportArchive(out: Writable, options: ExportOptions): Prom
     images: images.map((i) => ({
       reference: i.image.reference,
       digest: i.top.digest,
-      platforms: i.platforms.map((p) => ({ platform: p.platform, digest: p.digest, layers: p.layers })),
+      platforms: i.platforms.map((p) => ({
+        platform: p.platform,
+        digest: p.digest,
+        config: p.config,
+        layers: p.layers,
+      })),
     })),
     ...(options.cli ? { cli: `e/cli/${options.cli.name}` } : {}),
     entries,

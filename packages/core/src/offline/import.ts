@@ -115,8 +115,11 @@ export async function importToRegistry(
 
 export interface EngineImportResult {
   platform: string;
-  /** The tags loaded, each with the image and platform manifest it holds. */
-  loaded: { reference: string; tag: string; tags: string[]; digest: string }[];
+  /**
+   * The tags now in the engine, each with the image and platform manifest it holds: `loaded` from
+   * the archive, or `present` (the engine had the image; only the tags were set).
+   */
+  loaded: { reference: string; tag: string; tags: string[]; digest: string; action: 'loaded' | 'present' }[];
   /** Images without a manifest for the engine's platform. */
   skipped: string[];
   /** The repository file naming the loaded tags (digests dropped: the engine does not keep them). */
@@ -142,12 +145,19 @@ export function digestTag(reference: string, digest: string): string {
  * Loads the images of the engine's platform into the engine: a docker-load tar made on the fly
  * from the verified blobs (config and layers of each image's manifest for `platform`), with
  * manifest.json naming each image by its tag. Nothing is written to disk; `load` receives the tar.
+ * An image the engine already has (its config digest is the engine's image ID: archive.present)
+ * is only tagged with `tag`, as a registry push skips the blobs a registry has: loading it again
+ * would send its layers for the engine to drop.
  */
 export async function importToEngine(
   archive: VerifiedArchive,
   options: {
     platform: string;
     load: (tar: Readable) => Promise<void>;
+    /** Tags the engine's image `id` (a config digest) as `repoTag` (`repo:tag`). */
+    tag: (id: string, repoTag: string) => Promise<void>;
+    /** Which of these config digests the engine has now (for images verifyArchive did not ask about). */
+    present?: (configs: string[]) => Promise<ReadonlySet<string>>;
     progress?: (event: ImportProgress) => void;
   },
 ): Promise<EngineImportResult> {
@@ -158,30 +168,61 @@ export async function importToEngine(
     if (platform) chosen.push({ image, platform });
     else skipped.push(image.reference);
   }
-  const entries: DockerLoadEntry[] = chosen.map(({ image, platform }) => ({
-    Config: blobPath(platform.config.digest),
-    RepoTags: [
-      ...new Set([
-        engineTag(image.reference),
-        digestTag(image.reference, platform.manifest.digest),
-        digestTag(image.reference, image.top.digest),
-      ]),
-    ],
-    Layers: platform.layers.map((l) => blobPath(l.digest)),
+  const tagsOf = ({ image, platform }: (typeof chosen)[number]) => [
+    ...new Set([
+      engineTag(image.reference),
+      digestTag(image.reference, platform.manifest.digest),
+      digestTag(image.reference, image.top.digest),
+    ]),
+  ];
+  // images verifyArchive was told the engine has must be tagged (their layers were not unpacked);
+  // of the others, those the engine has now are tagged too
+  const unasked = [...new Set(chosen.map((c) => c.platform.config.digest))].filter((d) => !archive.present.has(d));
+  const now = options.present !== undefined && unasked.length > 0 ? await options.present(unasked) : new Set<string>();
+  const isPresent = (c: (typeof chosen)[number]) =>
+    archive.present.has(c.platform.config.digest) || now.has(c.platform.config.digest);
+  const loaded = chosen.map((c) => ({
+    reference: c.image.reference,
+    tag: engineTag(c.image.reference),
+    tags: tagsOf(c),
+    digest: c.platform.manifest.digest,
+    action: isPresent(c) ? ('present' as const) : ('loaded' as const),
   }));
+  const tags = Object.fromEntries(loaded.map((l) => [l.reference, l.tag]));
+  const toLoad = chosen.filter((c) => !isPresent(c));
+  if (toLoad.length > 0)
+    await loadImages(
+      archive,
+      toLoad.map((c) => ({
+        Config: blobPath(c.platform.config.digest),
+        RepoTags: tagsOf(c),
+        Layers: c.platform.layers.map((l) => blobPath(l.digest)),
+      })),
+      options,
+    );
+  for (const c of chosen.filter(isPresent)) {
+    for (const repoTag of tagsOf(c)) await options.tag(c.platform.config.digest, repoTag);
+  }
+  return {
+    platform: options.platform,
+    loaded,
+    skipped,
+    repositoryText: rewriteImages(repositoryOf(archive), (ref) => tags[ref]),
+  };
+}
+
+/** The docker-load tar of `entries`, made from the verified blobs as they are read again, into `load`. */
+async function loadImages(
+  archive: VerifiedArchive,
+  entries: DockerLoadEntry[],
+  options: { load: (tar: Readable) => Promise<void>; progress?: (event: ImportProgress) => void },
+): Promise<void> {
   const needed = new Set(entries.flatMap((e) => [e.Config, ...e.Layers]));
   const writer = new ArchiveWriter();
   const loading = options.load(writer.readable);
   // the engine refusing early must stop the writing (nothing else reads the tar then)
   loading.catch((error: Error) => writer.destroy(error));
   let done = 0;
-  const loaded = chosen.map(({ image, platform }, i) => ({
-    reference: image.reference,
-    tag: engineTag(image.reference),
-    tags: entries[i]?.RepoTags ?? [],
-    digest: platform.manifest.digest,
-  }));
-  let repositoryText = '';
   try {
     await writer.addBuffer('manifest.json', JSON.stringify(entries));
     await readVerified(
@@ -193,16 +234,12 @@ export async function importToEngine(
       },
     );
     await writer.finish();
-    // made while the engine still stores the images (nothing is written before they are loaded)
-    const tags = Object.fromEntries(loaded.map((l) => [l.reference, l.tag]));
-    repositoryText = rewriteImages(repositoryOf(archive), (ref) => tags[ref]);
   } catch (error) {
     writer.destroy(error as Error);
     await loading.catch(() => {});
     throw error;
   }
   await loading;
-  return { platform: options.platform, loaded, skipped, repositoryText };
 }
 
 function repositoryOf(archive: VerifiedArchive): string {
@@ -261,15 +298,62 @@ export async function localEnginePlatform(): Promise<string> {
   return formatPlatform(await (await createDockerRuntime()).enginePlatform());
 }
 
-/** `load` for importToEngine: POST /images/load of the local engine (dockerode), failing on errors inside its answer. */
-export async function dockerLoad(tarStream: Readable): Promise<void> {
+/** The local engine's client (dockerode), for an import. */
+async function engineClient() {
   const { loadDockerode } = await import('../runtime/dockerode-runtime.js');
-  const { describeEndpoint, engineError } = await import('../runtime/engine-error.js');
   const { engineOptions } = await import('../runtime/ssh-dial.js');
   const Docker = loadDockerode();
+  return new Docker(engineOptions());
+}
+
+/**
+ * `present` for verifyArchive: which of `configs` the engine has as image IDs (the classic store
+ * names an image by its config's digest). An engine that answers otherwise for one (another image
+ * store) has it loaded again, which is always safe.
+ */
+export async function enginePresentImages(configs: string[]): Promise<ReadonlySet<string>> {
+  const docker = await engineClient();
+  const found = await Promise.all(
+    configs.map((id) =>
+      docker
+        .getImage(id)
+        .inspect()
+        .then(
+          (image) => (image.Id === id ? id : undefined),
+          () => undefined,
+        ),
+    ),
+  );
+  return new Set(found.filter((id): id is string => id !== undefined));
+}
+
+/** `tag` for importToEngine: POST /images/{id}/tag of the local engine. */
+export async function dockerTag(id: string, repoTag: string): Promise<void> {
+  const { describeEndpoint, engineError } = await import('../runtime/engine-error.js');
+  const docker = await engineClient();
+  const at = repoTag.lastIndexOf(':');
+  try {
+    await docker.getImage(id).tag({ repo: repoTag.slice(0, at), tag: repoTag.slice(at + 1) });
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404)
+      throw new ArchiveError(
+        'E_ENGINE',
+        `The engine no longer has the image ${id} it had a moment ago, so ${repoTag} was not set.`,
+        {
+          hint: 'Run e import again: it loads what the engine lacks.',
+        },
+      );
+    throw engineError(error, describeEndpoint(), 'tagging the images');
+  }
+}
+
+/** `load` for importToEngine: POST /images/load of the local engine (dockerode), failing on errors inside its answer. */
+export async function dockerLoad(tarStream: Readable): Promise<void> {
+  const { describeEndpoint, engineError } = await import('../runtime/engine-error.js');
+  const docker = await engineClient();
   let answer: NodeJS.ReadableStream;
   try {
-    answer = (await new Docker(engineOptions()).loadImage(tarStream as unknown as NodeJS.ReadableStream, {
+    answer = (await docker.loadImage(tarStream as unknown as NodeJS.ReadableStream, {
       quiet: true,
     })) as NodeJS.ReadableStream;
   } catch (error) {

@@ -20,6 +20,8 @@ export type { EngineImportResult, ImportProgress, RegistryImportResult } from '.
 export {
   digestTag,
   dockerLoad,
+  dockerTag,
+  enginePresentImages,
   engineTag,
   importToEngine,
   importToRegistry,
