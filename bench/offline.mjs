@@ -165,7 +165,9 @@ for (let i = 0; i < RUNS; i++) {
       `engine without the images (reference, no target): e import ${(imported.ms / 1000).toFixed(1)} s (loads ${loaded.length} images) vs docker load ${(dockerLoad.ms / 1000).toFixed(1)} s: ${(imported.ms / dockerLoad.ms).toFixed(2)}`,
     );
   } finally {
-    // docker load put the images back under their tags (the same IDs); e import's extra tags go
+    // docker load put the images back under their tags (the same IDs), but without the registry
+    // digests a pull records, which e's runs look for: pull them again (their layers are there)
+    for (const ref of refs) spawnSync('docker', ['pull', '-q', '--platform', platform, ref], { stdio: 'ignore' });
     rmSync(dir, { recursive: true, force: true });
   }
 }
