@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { RuntimeError } from '../errors.js';
 import {
@@ -18,6 +15,7 @@ import {
   type RunOutcome,
   type RunSpec,
 } from './container-runtime.js';
+import { defaultSocketPath, engineEndpoint, isRemote } from './engine-endpoint.js';
 import { describeEndpoint, engineError, engineMessage } from './engine-error.js';
 import { FrameDemuxer } from './frame-demuxer.js';
 import { formatPlatform, normalizeArchitecture, type Platform, platformFromEngineInfo } from './platform.js';
@@ -72,15 +70,9 @@ export async function createDockerRuntime(options: DockerRuntimeOptions = {}): P
 function infoFromLocalSocket(
   env: NodeJS.ProcessEnv = process.env,
 ): { info: Promise<EngineInfo | undefined>; sent: Promise<void> } | undefined {
-  const host = env.DOCKER_HOST;
-  if (process.platform === 'win32' || (host !== undefined && host !== '' && !host.startsWith('unix://'))) {
-    return undefined;
-  }
-  let socketPath = host?.slice('unix://'.length) ?? '';
-  if (socketPath === '') {
-    const user = join(homedir(), '.docker', 'run', 'docker.sock');
-    socketPath = existsSync(user) ? user : '/var/run/docker.sock';
-  }
+  const endpoint = engineEndpoint(env);
+  if (process.platform === 'win32' || endpoint.kind !== 'unix') return undefined;
+  const socketPath = endpoint.socketPath ?? defaultSocketPath();
   let sent: () => void = () => undefined;
   const sending = new Promise<void>((resolve) => {
     sent = resolve;
@@ -653,7 +645,7 @@ class RemoteCopies {
 
 /** Local unless DOCKER_HOST (or --engine, which sets it) names a TCP or SSH endpoint. */
 export function isRemoteEngine(env: NodeJS.ProcessEnv = process.env): boolean {
-  return /^(tcp|ssh|https?):\/\//i.test(env.DOCKER_HOST ?? '');
+  return isRemote(engineEndpoint(env));
 }
 
 function toProgress(event: PullEvent): PullProgress {
