@@ -19,6 +19,7 @@ import { defaultSocketPath, engineEndpoint, isRemote } from './engine-endpoint.j
 import { describeEndpoint, engineError, engineMessage } from './engine-error.js';
 import { FrameDemuxer } from './frame-demuxer.js';
 import { formatPlatform, normalizeArchitecture, type Platform, platformFromEngineInfo } from './platform.js';
+import { readBody } from './read-body.js';
 import { insecureRegistries, readManifest } from './registry-client.js';
 import { engineOptions } from './ssh-dial.js';
 
@@ -83,17 +84,13 @@ function infoFromLocalSocket(
       resolve(undefined);
     };
     const req = request({ socketPath, path: '/info', agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', given);
-      res.on('end', () => {
+      readBody(res).then((body) => {
         try {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve(res.statusCode === 200 ? (JSON.parse(text) as EngineInfo) : undefined);
+          resolve(res.statusCode === 200 ? (JSON.parse(body.toString('utf8')) as EngineInfo) : undefined);
         } catch {
           resolve(undefined);
         }
-      });
+      }, given);
     });
     req.on('error', given);
     req.on('finish', sent);
