@@ -21,6 +21,7 @@ import { FrameDemuxer } from './frame-demuxer.js';
 import { formatPlatform, normalizeArchitecture, type Platform, platformFromEngineInfo } from './platform.js';
 import { readBody } from './read-body.js';
 import { insecureRegistries, readManifest } from './registry-client.js';
+import { untilRemoved } from './removal-grace.js';
 import { engineOptions } from './ssh-dial.js';
 
 /** Docker passes the create body in the URL too (docker-modem): keep Env well below URL limits. */
@@ -171,7 +172,8 @@ export function loadDockerode(): typeof Dockerode {
   return require('dockerode') as typeof Dockerode;
 }
 
-class DockerodeRuntime implements ContainerRuntime {
+/** Exported for tests: createDockerRuntime makes it. */
+export class DockerodeRuntime implements ContainerRuntime {
   readonly endpoint: string;
   readonly remote: boolean;
   readonly #docker: Dockerode;
@@ -365,7 +367,10 @@ class DockerodeRuntime implements ContainerRuntime {
       const removeItself = async () => {
         await disposeContainer(container, copies);
       };
-      removed = gone === undefined ? removeItself() : untilRemoved(gone, removeItself, stopWaitingForRemoval);
+      removed =
+        gone === undefined
+          ? removeItself()
+          : untilRemoved(gone, { stopWaiting: stopWaitingForRemoval, otherwise: removeItself });
       if (!spec.deferRemoval) await removed;
       return spec.deferRemoval ? { ...outcome, removed } : outcome;
     } finally {
@@ -374,7 +379,8 @@ class DockerodeRuntime implements ContainerRuntime {
       if (removed === undefined) {
         // not started, or lost: removed by force (it may still run); when the engine was removing it
         // already, e waits until it is gone, else it stops waiting for that
-        if ((await disposeContainer(container, copies)) && gone !== undefined) await withinGrace(gone);
+        if ((await disposeContainer(container, copies)) && gone !== undefined)
+          await untilRemoved(gone, { stopWaiting: stopWaitingForRemoval });
         stopWaitingForRemoval.abort();
       }
     }
@@ -418,50 +424,6 @@ class DockerodeRuntime implements ContainerRuntime {
       throw engineError(error, this.endpoint, doing);
     }
   }
-}
-
-/**
- * How long e leaves the engine to remove an ended container itself (AutoRemove) before removing
- * it: a wait for `removed` can go unanswered (a removal that failed, or raced with the wait; the
- * docker CLI bounds its own wait the same way), and e must not hang on it.
- */
-const REMOVAL_GRACE_MS = 5_000;
-
-/** The engine's own removal (`gone`), else after the grace e stops waiting and removes the container itself. */
-function untilRemoved(
-  gone: Promise<unknown>,
-  removeItself: () => Promise<void>,
-  stopWaiting: AbortController,
-): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let settled = false;
-    const fallback = () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      stopWaiting.abort();
-      removeItself().then(resolve, resolve);
-    };
-    const timer = setTimeout(fallback, REMOVAL_GRACE_MS);
-    gone.then(() => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve();
-    }, fallback);
-  });
-}
-
-/** Waits for `gone` at most REMOVAL_GRACE_MS (never rejects). */
-async function withinGrace(gone: Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    gone.catch(() => undefined),
-    new Promise((resolve) => {
-      timer = setTimeout(resolve, REMOVAL_GRACE_MS);
-    }),
-  ]);
-  clearTimeout(timer);
 }
 
 /**
