@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type Dockerode from 'dockerode';
 import { RuntimeError } from '../errors.js';
 import {
@@ -18,10 +15,13 @@ import {
   type RunOutcome,
   type RunSpec,
 } from './container-runtime.js';
+import { defaultSocketPath, engineEndpoint, isRemote } from './engine-endpoint.js';
 import { describeEndpoint, engineError, engineMessage } from './engine-error.js';
 import { FrameDemuxer } from './frame-demuxer.js';
 import { formatPlatform, normalizeArchitecture, type Platform, platformFromEngineInfo } from './platform.js';
+import { readBody } from './read-body.js';
 import { insecureRegistries, readManifest } from './registry-client.js';
+import { untilRemoved } from './removal-grace.js';
 import { engineOptions } from './ssh-dial.js';
 
 /** Docker passes the create body in the URL too (docker-modem): keep Env well below URL limits. */
@@ -72,15 +72,9 @@ export async function createDockerRuntime(options: DockerRuntimeOptions = {}): P
 function infoFromLocalSocket(
   env: NodeJS.ProcessEnv = process.env,
 ): { info: Promise<EngineInfo | undefined>; sent: Promise<void> } | undefined {
-  const host = env.DOCKER_HOST;
-  if (process.platform === 'win32' || (host !== undefined && host !== '' && !host.startsWith('unix://'))) {
-    return undefined;
-  }
-  let socketPath = host?.slice('unix://'.length) ?? '';
-  if (socketPath === '') {
-    const user = join(homedir(), '.docker', 'run', 'docker.sock');
-    socketPath = existsSync(user) ? user : '/var/run/docker.sock';
-  }
+  const endpoint = engineEndpoint(env);
+  if (process.platform === 'win32' || endpoint.kind !== 'unix') return undefined;
+  const socketPath = endpoint.socketPath ?? defaultSocketPath();
   let sent: () => void = () => undefined;
   const sending = new Promise<void>((resolve) => {
     sent = resolve;
@@ -91,17 +85,13 @@ function infoFromLocalSocket(
       resolve(undefined);
     };
     const req = request({ socketPath, path: '/info', agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', given);
-      res.on('end', () => {
+      readBody(res).then((body) => {
         try {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve(res.statusCode === 200 ? (JSON.parse(text) as EngineInfo) : undefined);
+          resolve(res.statusCode === 200 ? (JSON.parse(body.toString('utf8')) as EngineInfo) : undefined);
         } catch {
           resolve(undefined);
         }
-      });
+      }, given);
     });
     req.on('error', given);
     req.on('finish', sent);
@@ -182,7 +172,8 @@ export function loadDockerode(): typeof Dockerode {
   return require('dockerode') as typeof Dockerode;
 }
 
-class DockerodeRuntime implements ContainerRuntime {
+/** Exported for tests: createDockerRuntime makes it. */
+export class DockerodeRuntime implements ContainerRuntime {
   readonly endpoint: string;
   readonly remote: boolean;
   readonly #docker: Dockerode;
@@ -376,7 +367,10 @@ class DockerodeRuntime implements ContainerRuntime {
       const removeItself = async () => {
         await disposeContainer(container, copies);
       };
-      removed = gone === undefined ? removeItself() : untilRemoved(gone, removeItself, stopWaitingForRemoval);
+      removed =
+        gone === undefined
+          ? removeItself()
+          : untilRemoved(gone, { stopWaiting: stopWaitingForRemoval, otherwise: removeItself });
       if (!spec.deferRemoval) await removed;
       return spec.deferRemoval ? { ...outcome, removed } : outcome;
     } finally {
@@ -385,7 +379,8 @@ class DockerodeRuntime implements ContainerRuntime {
       if (removed === undefined) {
         // not started, or lost: removed by force (it may still run); when the engine was removing it
         // already, e waits until it is gone, else it stops waiting for that
-        if ((await disposeContainer(container, copies)) && gone !== undefined) await withinGrace(gone);
+        if ((await disposeContainer(container, copies)) && gone !== undefined)
+          await untilRemoved(gone, { stopWaiting: stopWaitingForRemoval });
         stopWaitingForRemoval.abort();
       }
     }
@@ -429,50 +424,6 @@ class DockerodeRuntime implements ContainerRuntime {
       throw engineError(error, this.endpoint, doing);
     }
   }
-}
-
-/**
- * How long e leaves the engine to remove an ended container itself (AutoRemove) before removing
- * it: a wait for `removed` can go unanswered (a removal that failed, or raced with the wait; the
- * docker CLI bounds its own wait the same way), and e must not hang on it.
- */
-const REMOVAL_GRACE_MS = 5_000;
-
-/** The engine's own removal (`gone`), else after the grace e stops waiting and removes the container itself. */
-function untilRemoved(
-  gone: Promise<unknown>,
-  removeItself: () => Promise<void>,
-  stopWaiting: AbortController,
-): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let settled = false;
-    const fallback = () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      stopWaiting.abort();
-      removeItself().then(resolve, resolve);
-    };
-    const timer = setTimeout(fallback, REMOVAL_GRACE_MS);
-    gone.then(() => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve();
-    }, fallback);
-  });
-}
-
-/** Waits for `gone` at most REMOVAL_GRACE_MS (never rejects). */
-async function withinGrace(gone: Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    gone.catch(() => undefined),
-    new Promise((resolve) => {
-      timer = setTimeout(resolve, REMOVAL_GRACE_MS);
-    }),
-  ]);
-  clearTimeout(timer);
 }
 
 /**
@@ -653,7 +604,7 @@ class RemoteCopies {
 
 /** Local unless DOCKER_HOST (or --engine, which sets it) names a TCP or SSH endpoint. */
 export function isRemoteEngine(env: NodeJS.ProcessEnv = process.env): boolean {
-  return /^(tcp|ssh|https?):\/\//i.test(env.DOCKER_HOST ?? '');
+  return isRemote(engineEndpoint(env));
 }
 
 function toProgress(event: PullEvent): PullProgress {

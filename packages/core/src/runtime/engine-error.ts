@@ -1,4 +1,5 @@
 import { RuntimeError } from '../errors.js';
+import { engineEndpoint } from './engine-endpoint.js';
 import { SSH_FAILED } from './ssh-dial.js';
 
 const UNREACHABLE = new Set([
@@ -46,5 +47,6 @@ export function engineMessage(error: unknown): string {
 
 /** Where dockerode will connect, as a user would write it. */
 export function describeEndpoint(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DOCKER_HOST ? `DOCKER_HOST=${env.DOCKER_HOST}` : 'unix:///var/run/docker.sock';
+  const { given } = engineEndpoint(env);
+  return given ? `DOCKER_HOST=${given}` : 'unix:///var/run/docker.sock';
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { readBody } from './read-body.js';
 
 /** A registry's answer, read whole (manifests, configs and tokens are small). */
 export interface HttpAnswer {
@@ -77,19 +78,16 @@ function once(
     };
     req.on('error', fail);
     req.on('response', (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', fail);
-      res.on('end', () => {
+      readBody(res).then((received) => {
         signal?.removeEventListener('abort', onAbort);
         const status = res.statusCode ?? 0;
         resolve({
           status,
           ok: status >= 200 && status < 300,
           headers: { get: (name) => joinHeader(res.headers[name.toLowerCase()]) },
-          body: Buffer.concat(chunks),
+          body: received,
         });
-      });
+      }, fail);
     });
     req.end(body);
   });

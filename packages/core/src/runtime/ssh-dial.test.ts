@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { engineEndpoint, type SshEndpoint } from './engine-endpoint.js';
 import { dialArguments, engineOptions, sshCommand } from './ssh-dial.js';
+
+const ssh = (url: string) => engineEndpoint({ DOCKER_HOST: url }) as SshEndpoint;
 
 describe('ssh:// engines', () => {
   it('runs docker system dial-stdio on the host, with the port and user of the URL', () => {
-    expect(dialArguments(new URL('ssh://deploy@build-1.example:2222'))).toEqual([
+    expect(dialArguments(ssh('ssh://deploy@build-1.example:2222'))).toEqual([
       '-T',
       '-p',
       '2222',
@@ -16,7 +19,7 @@ describe('ssh:// engines', () => {
       'dial-stdio',
     ]);
     // no port, no user: ssh's own defaults and config decide
-    expect(dialArguments(new URL('ssh://build-1.example'))).toEqual([
+    expect(dialArguments(ssh('ssh://build-1.example'))).toEqual([
       '-T',
       '--',
       'build-1.example',
@@ -25,7 +28,7 @@ describe('ssh:// engines', () => {
       'dial-stdio',
     ]);
     // an IPv6 literal without brackets; a user name with an escaped character
-    expect(dialArguments(new URL('ssh://j%40doe@[::1]:22'))).toEqual([
+    expect(dialArguments(ssh('ssh://j%40doe@[::1]:22'))).toEqual([
       '-T',
       '-p',
       '22',
@@ -40,7 +43,7 @@ describe('ssh:// engines', () => {
   });
 
   it('a host that starts with a dash stays a host name (after --), never an ssh option', () => {
-    const args = dialArguments(new URL('ssh://-oProxyCommand=x'));
+    const args = dialArguments(ssh('ssh://-oProxyCommand=x'));
     expect(args.indexOf('-oProxyCommand=x')).toBe(args.indexOf('--') + 1);
   });
 
@@ -57,5 +60,7 @@ describe('ssh:// engines', () => {
     const options = engineOptions({ DOCKER_HOST: 'ssh://root@host' });
     expect(options).toMatchObject({ protocol: 'http', host: 'docker' });
     options?.agent.destroy();
+    // an ssh:// URL that does not parse fails here, as new URL fails
+    expect(() => engineOptions({ DOCKER_HOST: 'ssh://host:port' })).toThrow(TypeError);
   });
 });

@@ -1,6 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { Agent } from 'node:http';
 import { Duplex } from 'node:stream';
+import { engineEndpoint, type SshEndpoint } from './engine-endpoint.js';
 
 /*
  * An ssh:// engine the way the docker CLI reaches one: each HTTP connection is the system `ssh`
@@ -20,12 +21,12 @@ export function sshCommand(env: NodeJS.ProcessEnv = process.env): string[] {
   return words.length > 0 ? words : ['ssh'];
 }
 
-/** The ssh arguments that reach `url` (ssh://[user@]host[:port]) and run `docker system dial-stdio` there. */
-export function dialArguments(url: URL): string[] {
+/** The ssh arguments that reach `target` (ssh://[user@]host[:port]) and run `docker system dial-stdio` there. */
+export function dialArguments(target: Pick<SshEndpoint, 'user' | 'host' | 'port'>): string[] {
   const args = ['-T'];
-  if (url.port !== '') args.push('-p', url.port);
-  if (url.username !== '') args.push('-l', decodeURIComponent(url.username));
-  args.push('--', url.hostname.replace(/^\[(.*)\]$/, '$1'), 'docker', 'system', 'dial-stdio');
+  if (target.port !== undefined) args.push('-p', target.port);
+  if (target.user !== undefined) args.push('-l', decodeURIComponent(target.user));
+  args.push('--', target.host, 'docker', 'system', 'dial-stdio');
   return args;
 }
 
@@ -34,29 +35,30 @@ export function dialArguments(url: URL): string[] {
  * ssh connections; otherwise none (docker-modem reads DOCKER_HOST itself).
  */
 export function engineOptions(env: NodeJS.ProcessEnv = process.env) {
-  const host = env.DOCKER_HOST ?? '';
-  if (!/^ssh:\/\//i.test(host)) return undefined;
-  return { protocol: 'http' as const, host: 'docker', port: 80, agent: new SshDialAgent(new URL(host), env) };
+  const endpoint = engineEndpoint(env);
+  if (endpoint.kind !== 'ssh') return undefined;
+  if (endpoint.invalid) throw endpoint.invalid;
+  return { protocol: 'http' as const, host: 'docker', port: 80, agent: new SshDialAgent(endpoint, env) };
 }
 
 class SshDialAgent extends Agent {
-  readonly #url: URL;
+  readonly #target: SshEndpoint;
   readonly #command: string[];
 
-  constructor(url: URL, env: NodeJS.ProcessEnv) {
+  constructor(target: SshEndpoint, env: NodeJS.ProcessEnv) {
     super({ keepAlive: true });
-    this.#url = url;
+    this.#target = target;
     this.#command = sshCommand(env);
   }
 
   override createConnection(): Duplex {
     const [program, ...options] = this.#command as [string, ...string[]];
-    const child = spawn(program, [...options, ...dialArguments(this.#url)], {
+    const child = spawn(program, [...options, ...dialArguments(this.#target)], {
       stdio: ['pipe', 'pipe', 'pipe'],
       // its own process group: Ctrl-C is e's to handle (stop the container through a connection), not ssh's
       detached: true,
     });
-    return new SshSocket(child, this.#url.host);
+    return new SshSocket(child, this.#target.address);
   }
 }
 
