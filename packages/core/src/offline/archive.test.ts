@@ -165,6 +165,29 @@ describe('verifying', () => {
     });
   });
 
+  it('asks which images the engine has, skips unpacking only their layers, and refuses a hint that lied about it', async () => {
+    const lying = hostile.find((h) => h.name === 'lying-present-hint');
+    if (lying === undefined) throw new Error('no lying-present-hint archive');
+    const asked: string[][] = [];
+    const present = async (configs: string[]) => {
+      asked.push(configs);
+      return new Set(configs);
+    };
+    await expect(verifyArchive(lying.file, { platform: 'linux/amd64', present })).rejects.toMatchObject({
+      code: 'E_ARCHIVE_INVALID',
+      message: expect.stringMatching(/only for images the engine has, but .* loads it/),
+    });
+    expect(asked).toEqual([[`sha256:${'1'.repeat(64)}`]]);
+    // the engine lacks it: the layer is unpacked, and refused as the bomb it is
+    await expect(
+      verifyArchive(lying.file, { platform: 'linux/amd64', present: async () => new Set() }),
+    ).rejects.toMatchObject({ code: 'E_ARCHIVE_BOMB' });
+    // an archive without such hints never asks, and nothing counts as present
+    const archive = await verifyArchive(valid, { platform: 'linux/amd64', present });
+    expect(archive.present.size).toBe(0);
+    expect(asked).toHaveLength(1);
+  });
+
   it('reads again only up to the last entry wanted, and still refuses one changed since', async () => {
     const copy = join(dir, 'second-read.tar');
     copyFileSync(valid, copy);
