@@ -66,13 +66,22 @@ describe('engineEndpoint', () => {
     expect(endpoint.kind === 'ssh' && endpoint.invalid).toBeInstanceOf(TypeError);
   });
 
-  it('leaves anything else to docker-modem (other)', () => {
-    expect(at('localhost:2375')).toEqual({ kind: 'other', given: 'localhost:2375' });
-    expect(at('/var/run/docker.sock')).toEqual({ kind: 'other', given: '/var/run/docker.sock' });
+  it('reads a value without a scheme as TCP, as docker-modem and the docker CLI do', () => {
+    expect(at('localhost:2375')).toEqual({
+      kind: 'tcp',
+      given: 'localhost:2375',
+      scheme: 'tcp',
+      host: 'localhost',
+      port: '2375',
+    });
+    expect(at('/var/run/docker.sock')).toMatchObject({ kind: 'tcp', given: '/var/run/docker.sock' });
+  });
+
+  it('leaves an unknown scheme to docker-modem (other)', () => {
     expect(at('fd://')).toEqual({ kind: 'other', given: 'fd://' });
   });
 
-  it('counts TCP and SSH endpoints as remote, nothing else', () => {
+  it('counts everything but the local socket and pipe as remote', () => {
     const remote = (host?: string) => isRemote(at(host));
     expect([
       remote('tcp://h:1'),
@@ -80,13 +89,9 @@ describe('engineEndpoint', () => {
       remote('https://h'),
       remote('ssh://h'),
       remote('ssh://h:x'),
-    ]).toEqual([true, true, true, true, true]);
-    expect([remote(), remote(''), remote('unix:///s'), remote('npipe://p'), remote('localhost:2375')]).toEqual([
-      false,
-      false,
-      false,
-      false,
-      false,
-    ]);
+      remote('localhost:2375'),
+      remote('fd://'),
+    ]).toEqual([true, true, true, true, true, true, true]);
+    expect([remote(), remote(''), remote('unix:///s'), remote('npipe://p')]).toEqual([false, false, false, false]);
   });
 });

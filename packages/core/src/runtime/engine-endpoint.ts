@@ -7,7 +7,9 @@ import { join } from 'node:path';
  * reads it where the two meet: an unset or empty DOCKER_HOST, and one that starts with `unix://`
  * (lower case), is the local socket; `npipe://` a Windows pipe; tcp://, http://, https:// (any
  * case) an engine over TCP; ssh:// (any case) one reached through the system ssh (ssh-dial.ts).
- * Anything else is `other`: docker-modem makes what it can of it, e treats it as local.
+ * A value without `//` (`localhost:2375`) is TCP, as docker-modem and the docker CLI read it.
+ * Anything else is `other` (an unknown scheme): docker-modem sends HTTP to whatever host it
+ * names, so e counts it as remote too (it never bind-mounts for an engine it cannot place).
  * `given` is DOCKER_HOST as set, for messages. Never throws: an ssh:// URL that does not parse
  * carries the error (`invalid`), for the one place that needs its parts (engineOptions).
  */
@@ -45,11 +47,12 @@ export function engineEndpoint(env: NodeJS.ProcessEnv = process.env): EngineEndp
     return { kind: 'unix', given, socketPath: given.slice('unix://'.length) || undefined };
   if (given.startsWith('npipe://'))
     return { kind: 'npipe', given, pipePath: given.slice('npipe://'.length) || undefined };
-  const scheme = REMOTE_SCHEME.exec(given)?.[1]?.toLowerCase() as 'tcp' | 'ssh' | 'http' | 'https' | undefined;
+  const spelled = given.includes('//') ? given : `tcp://${given}`;
+  const scheme = REMOTE_SCHEME.exec(spelled)?.[1]?.toLowerCase() as 'tcp' | 'ssh' | 'http' | 'https' | undefined;
   if (scheme === undefined) return { kind: 'other', given };
   let url: URL | TypeError;
   try {
-    url = new URL(given);
+    url = new URL(spelled);
   } catch (error) {
     url = error as TypeError;
   }
@@ -69,9 +72,9 @@ export function engineEndpoint(env: NodeJS.ProcessEnv = process.env): EngineEndp
   return { kind: 'tcp', given, scheme, host: unbracketed(url.hostname) || undefined, port: url.port || undefined };
 }
 
-/** Whether the engine cannot see e's files: a TCP or SSH endpoint. */
+/** Whether the engine may not see e's files: anything but the local socket or pipe. */
 export function isRemote(endpoint: EngineEndpoint): boolean {
-  return endpoint.kind === 'tcp' || endpoint.kind === 'ssh';
+  return endpoint.kind !== 'unix' && endpoint.kind !== 'npipe';
 }
 
 /** The local engine's socket when DOCKER_HOST names none, as docker-modem finds it: Docker Desktop's per-user one when it exists. */
