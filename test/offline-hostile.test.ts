@@ -125,7 +125,7 @@ describe('e import refuses hostile and broken archives before it loads or pushes
         join(dir, 'out'),
       ]);
       expect(again.exitCode, again.stderr).toBe(0);
-      expect(again.stdout).toContain('Loaded 0 images for linux/amd64 into the engine and tagged 1 it already had.');
+      expect(again.stdout).toContain('The engine already had the image for linux/amd64: tagged, loaded nothing.');
       for (const tag of loaded.tags as string[]) expect((await docker.getImage(tag).inspect()).Id).toBe(id);
     } finally {
       for (const image of await docker.listImages({ filters: { reference: ['e-hostile.invalid/modules/tiny'] } })) {

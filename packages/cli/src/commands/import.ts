@@ -82,7 +82,12 @@ export async function importCommand(options: ImportOptions): Promise<void> {
     const { repositoryText: _, ...rest } = result;
     data = rest;
     const had = result.loaded.filter((l) => l.action === 'present').length;
-    summary = `Loaded ${result.loaded.length - had} images for ${platform} into the engine${had > 0 ? ` and tagged ${had} it already had` : ''}${result.skipped.length > 0 ? ` (none for this platform: ${result.skipped.join(', ')})` : ''}.`;
+    const loaded = result.loaded.length - had;
+    const none = result.skipped.length > 0 ? ` (none for this platform: ${result.skipped.join(', ')})` : '';
+    summary =
+      loaded === 0 && had > 0
+        ? `The engine already had ${had === 1 ? 'the image' : `all ${had} images`} for ${platform}: tagged, loaded nothing${none}.`
+        : `Loaded ${loaded} image${loaded === 1 ? '' : 's'} for ${platform} into the engine${had > 0 ? `; tagged ${had} it already had` : ''}${none}.`;
   }
   await mkdir(dirname(repositoryOut), { recursive: true });
   await writeFile(repositoryOut, repositoryText);
