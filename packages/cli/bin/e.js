@@ -9,7 +9,7 @@ process.stdout.on('error', (error) => {
   throw error;
 });
 
-const { statSync, readFileSync } = require('node:fs');
+const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const first = process.argv[2];
@@ -22,16 +22,15 @@ if ((first === '--version' || first === '-v') && process.argv.length === 3) {
 }
 
 /**
- * e's main: from dist/bundle/e.cjs (e's code, yaml and commander in one file, run through its
- * code cache; `make setup` bundles it right after `tsc -b`) while the bundle is newer than every
- * TypeScript build it was made from; else from dist/main.js, so a `tsc -b` without bundling
- * never runs stale code.
+ * e's main: from one of the bundles in dist/bundle (e's code, yaml and commander in one file, run
+ * through its code cache; `make setup` bundles them right after `tsc -b`): e-read.cjs for the
+ * commands that only read, e.cjs for the others, each while it is newer than every TypeScript build
+ * it was made from; else from dist/main.js, so a `tsc -b` without bundling never runs stale code
+ * (bundle-loader.js, bundleFor).
  */
 async function loadMain() {
-  const mtime = (path) => statSync(join(__dirname, path), { throwIfNoEntry: false })?.mtimeMs;
-  const bundled = mtime('../dist/bundle/e.cjs');
-  const builds = ['../dist/.tsbuildinfo', '../../core/dist/.tsbuildinfo', '../../module-sdk/dist/.tsbuildinfo'];
-  const fresh = bundled !== undefined && builds.every((build) => (mtime(build) ?? Number.POSITIVE_INFINITY) <= bundled);
-  if (fresh) return require('./bundle-loader.js').loadBundle(join(__dirname, '../dist/bundle/e.cjs')).exports.main;
+  const loader = require('./bundle-loader.js');
+  const bundle = loader.bundleFor(process.argv);
+  if (bundle !== undefined) return loader.loadBundle(bundle).exports.main;
   return (await import('../dist/main.js')).main;
 }
