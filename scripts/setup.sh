@@ -59,7 +59,8 @@ fi
 node_modules/.bin/tsc -b || fail "the TypeScript build failed (see above)"
 # e's own code with yaml and commander in one CommonJS file, and V8's code cache of it (e starts
 # much faster: docs/runtime.md); bin/e.js uses them while newer than the build; node:child_process,
-# which only commander requires at start, is loaded on first use (bin/lazy-child-process.cjs). The
+# which only commander requires at start, is loaded on first use (bin/lazy-child-process.cjs), and
+# so are node:fs/promises and node:os, which the commands that only read do not use (bin/lazy-*.mjs). The
 # file is the function Node would wrap a CommonJS module in (banner and footer, the banner on the
 # first line so that positions stay those of the file): bin/bundle-loader.js compiles it as read.
 # Two bundles: e.cjs with every command (dist/main.js) and e-read.cjs, about half the size, with
@@ -67,7 +68,7 @@ node_modules/.bin/tsc -b || fail "the TypeScript build failed (see above)"
 # bin/e.js runs for those; pg, which the read commands need only with --state, stays out of it.
 BUNDLES=packages/cli/dist/bundle
 bundle() { # ENTRY --outfile=FILE [more esbuild options]
-  node_modules/.bin/esbuild "$@" --bundle --format=cjs --platform=node --target=node20 --minify-whitespace --minify-syntax --supported:dynamic-import=false --external:zod --external:listr2 --external:@viz-js/viz --alias:node:child_process=./packages/cli/bin/lazy-child-process.cjs --define:import.meta.url=__eImportMetaUrl --banner:js="(function (exports, require, module, __filename, __dirname) {const __eImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" --footer:js="})" --log-level=warning
+  node_modules/.bin/esbuild "$@" --bundle --format=cjs --platform=node --target=node20 --minify-whitespace --minify-syntax --supported:dynamic-import=false --external:zod --external:listr2 --external:@viz-js/viz --alias:node:child_process=./packages/cli/bin/lazy-child-process.cjs --alias:node:fs/promises=./packages/cli/bin/lazy-fs-promises.mjs --alias:node:os=./packages/cli/bin/lazy-os.mjs --define:import.meta.url=__eImportMetaUrl --banner:js="(function (exports, require, module, __filename, __dirname) {const __eImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" --footer:js="})" --log-level=warning
 }
 rm -rf "$BUNDLES"
 bundle packages/cli/dist/main.js --outfile="$BUNDLES/e.cjs" || fail "bundling the CLI failed (see above)"

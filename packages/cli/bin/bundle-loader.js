@@ -19,23 +19,17 @@ const vm = require('node:vm');
 // and are compiled on a second thread (~25 M instructions, ~550 page faults: 3-4% of `node -e 0`)
 // for a run that is over before the optimised code pays. Eight times the budget leaves them to
 // the interpreter; a long run still optimises them (`e module install` of 8,000 modules: the same
-// CPU time, 3.69 s in 6 interleaved pairs, and fewer page faults). Set right before the bundle is
+// CPU time, 3.69 s in 6 interleaved pairs, and fewer page faults). Set here, before the bundle is
 // compiled, because it also decides which code cache V8 accepts: the cache is made
 // (--write-cache) and used with the same flags. That holds for the code cache Node keeps of its
 // own modules too: one required after this is compiled from source, function by function
-// (node:fs/promises ~4.4 against ~1.7 ms CPU), so what a bundle's commands surely need is
-// required first (BUILTINS).
-const tierUpBudget = () => v8.setFlagsFromString('--interrupt-budget=540672');
+// (node:fs/promises ~4.4 against ~1.7 ms CPU); the commands that only read require neither it
+// nor node:os (bin/lazy-fs-promises.mjs, bin/lazy-os.mjs).
+v8.setFlagsFromString('--interrupt-budget=540672');
 
 /** The bundle with every command, and the one with the commands that only read (main-read.ts). */
 const FULL = 'e.cjs';
 const READ_ONLY = 'e-read.cjs';
-
-/**
- * Node's modules that the commands of a bundle all require, required before the tier-up budget
- * is set (see there). process.stdout, which every command writes to, bin/e.js makes first.
- */
-const BUILTINS = { [FULL]: [], [READ_ONLY]: ['node:fs/promises', 'node:os'] };
 
 /** What the read-only bundle serves: e status, and the first word with the second. */
 const READ_ONLY_COMMANDS = new Set(['status', 'repo list', 'repo search', 'repo show', 'state show']);
@@ -102,8 +96,6 @@ function stamp(file) {
  * not copy a wrapped 950 KB string into a flat one first (~230 page faults).
  */
 function compile(file, cachedData) {
-  for (const id of BUILTINS[basename(file)] ?? []) require(id);
-  tierUpBudget();
   // (the bundle has no import(): esbuild turned those into require(), see make setup)
   return new vm.Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
 }

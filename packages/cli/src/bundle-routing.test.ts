@@ -171,6 +171,20 @@ describe.skipIf(realBundle === undefined || !realBundle.endsWith('e-read.cjs'))(
       return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     };
 
+    it.each(['status', 'repo list', 'repo search kind=example', 'state show'])(
+      'e %s loads neither node:fs/promises nor node:os (bin/lazy-*.mjs)',
+      (line) => {
+        const report = join(dir, 'modules.cjs');
+        writeFileSync(
+          report,
+          "process.on('exit', () => process.stderr.write('loaded ' + process.moduleLoadList.filter((m) => m === 'NativeModule internal/fs/promises' || m === 'NativeModule os').join(',') + '\\n'));\n",
+        );
+        const result = answer(['--require', report, join(binDir, 'e.js')], line.split(' '));
+        expect(result.status, result.stderr).toBe(0);
+        expect(result.stderr).toContain('loaded \n');
+      },
+    );
+
     it.each([
       'status',
       '-o json status',
