@@ -2,11 +2,23 @@
 // CommonJS (see package.json here): Node starts a CommonJS entry point faster than an ES module.
 // `e --version` / `e -v` answer before anything else is loaded; only as the first argument, so
 // subcommands stay free to take a --version option of their own.
-// `e ... | head` closes the pipe early: stop quietly, as other command-line tools do.
+// `e ... | head` closes the pipe early: stop quietly, as other command-line tools do. The handler
+// is attached when process.stdout is first used, not made here: the commands that only read write
+// to a pipe or a file without it (output.ts, writeStdoutDirectly).
 'use strict';
-process.stdout.on('error', (error) => {
-  if (error.code === 'EPIPE') process.exit(0);
-  throw error;
+const stdout = Object.getOwnPropertyDescriptor(process, 'stdout');
+Object.defineProperty(process, 'stdout', {
+  configurable: true,
+  enumerable: stdout.enumerable,
+  get() {
+    const stream = stdout.get.call(process);
+    Object.defineProperty(process, 'stdout', { configurable: true, enumerable: stdout.enumerable, value: stream });
+    stream.on('error', (error) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+    return stream;
+  },
 });
 
 const { readFileSync } = require('node:fs');

@@ -172,18 +172,44 @@ describe.skipIf(realBundle === undefined || !realBundle.endsWith('e-read.cjs'))(
     };
 
     it.each(['status', 'repo list', 'repo search kind=example', 'state show'])(
-      'e %s loads neither node:fs/promises nor node:os (bin/lazy-*.mjs)',
+      'e %s loads neither node:fs/promises nor node:os (bin/lazy-*.mjs), nor node:net for stdout (a pipe here)',
       (line) => {
         const report = join(dir, 'modules.cjs');
         writeFileSync(
           report,
-          "process.on('exit', () => process.stderr.write('loaded ' + process.moduleLoadList.filter((m) => m === 'NativeModule internal/fs/promises' || m === 'NativeModule os').join(',') + '\\n'));\n",
+          "process.on('exit', () => require('node:fs').writeSync(2, 'loaded ' + process.moduleLoadList.filter((m) => ['NativeModule internal/fs/promises', 'NativeModule os', 'NativeModule net'].includes(m)).join(',') + '\\n'));\n",
         );
         const result = answer(['--require', report, join(binDir, 'e.js')], line.split(' '));
         expect(result.status, result.stderr).toBe(0);
         expect(result.stderr).toContain('loaded \n');
       },
     );
+
+    it('writes stdout itself: a reader that is gone ends it quietly, as bin/e.js does for process.stdout', () => {
+      const closed = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `const { spawn } = require('node:child_process');
+const child = spawn(process.execPath, process.argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+child.stdout.destroy();
+let err = '';
+child.stderr.on('data', (d) => { err += d; });
+child.on('close', (code) => console.log(JSON.stringify({ code, err })));`,
+          join(binDir, 'e.js'),
+          '-r',
+          join(root, 'repository.yml'),
+          '-s',
+          shared,
+          '-o',
+          'json',
+          'repo',
+          'search',
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(JSON.parse(closed.stdout)).toEqual({ code: 0, err: '' });
+    });
 
     it.each([
       'status',

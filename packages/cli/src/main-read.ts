@@ -1,4 +1,5 @@
 import { buildReadProgram } from './cli-read.js';
+import { writeStdoutDirectly } from './output.js';
 import { runProgram } from './run.js';
 
 /**
@@ -6,5 +7,6 @@ import { runProgram } from './run.js';
  * e status, as main.ts runs them, with less code to load (bin/e.js chooses, docs/runtime.md).
  */
 export async function main(argv: string[]): Promise<number> {
+  writeStdoutDirectly();
   return runProgram(argv, buildReadProgram());
 }
