@@ -39,7 +39,7 @@ function stateText() {
 
 // Run in a child Node as bin/e.js runs e (the bundle it would choose for the command): prints the
 // ms since process start (wall, and CPU of this process) before e's code, after loading the
-// bundle, and after the command.
+// bundle, and after the command (with fs.writeSync: a stream of its own would add to `exit`).
 const PHASES_SCRIPT = `
 const mark = () => { const c = process.cpuUsage(); return [performance.now(), (c.user + c.system) / 1000]; };
 const marks = [mark()];
@@ -50,7 +50,7 @@ const { exports, cache } = loader.loadBundle(bundle);
 marks.push(mark());
 exports.main(['node', 'e', ...process.argv.slice(1)]).then(() => {
   marks.push(mark());
-  process.on('exit', () => process.stderr.write('phases ' + JSON.stringify({ marks: [...marks, mark()], cache, bundle: require('node:path').basename(bundle) }) + '\\n'));
+  process.on('exit', () => require('node:fs').writeSync(2, 'phases ' + JSON.stringify({ marks: [...marks, mark()], cache, bundle: require('node:path').basename(bundle) }) + '\\n'));
 });
 `;
 
