@@ -18,7 +18,6 @@ const E = join(ROOT, 'packages/cli/bin/e.js');
 const REPOSITORY = join(ROOT, 'repository.yml');
 const TARGET = 1.3;
 const LOADER = join(ROOT, 'packages/cli/bin/bundle-loader.js');
-const BUNDLE = join(ROOT, 'packages/cli/dist/bundle/e.cjs');
 
 const PAIRS = Number(arg('pairs', 15));
 
@@ -38,16 +37,20 @@ function stateText() {
   )}\n    azi:\n${record('kind: infrastructure, provider: azure')}\n`;
 }
 
-// Run in a child Node as bin/e.js runs e: prints the ms since process start (wall, and CPU of
-// this process) before e's code, after loading the bundle, and after the command.
+// Run in a child Node as bin/e.js runs e (the bundle it would choose for the command): prints the
+// ms since process start (wall, and CPU of this process) before e's code, after loading the
+// bundle, and after the command (with fs.writeSync: a stream of its own would add to `exit`).
 const PHASES_SCRIPT = `
 const mark = () => { const c = process.cpuUsage(); return [performance.now(), (c.user + c.system) / 1000]; };
 const marks = [mark()];
-const { exports, cache } = require(${JSON.stringify(LOADER)}).loadBundle(${JSON.stringify(BUNDLE)});
+const loader = require(${JSON.stringify(LOADER)});
+const bundle = loader.bundleFor(['node', 'e', ...process.argv.slice(1)]);
+if (bundle === undefined) throw new Error('no fresh bundle: run make setup');
+const { exports, cache } = loader.loadBundle(bundle);
 marks.push(mark());
 exports.main(['node', 'e', ...process.argv.slice(1)]).then(() => {
   marks.push(mark());
-  process.on('exit', () => process.stderr.write('phases ' + JSON.stringify({ marks: [...marks, mark()], cache }) + '\\n'));
+  process.on('exit', () => require('node:fs').writeSync(2, 'phases ' + JSON.stringify({ marks: [...marks, mark()], cache, bundle: require('node:path').basename(bundle) }) + '\\n'));
 });
 `;
 
@@ -55,6 +58,7 @@ exports.main(['node', 'e', ...process.argv.slice(1)]).then(() => {
 function phases(runs, args) {
   const rows = [];
   let cache;
+  let bundle;
   for (let i = 0; i < runs; i++) {
     const result = spawnSync(process.execPath, ['-e', PHASES_SCRIPT, '--', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -63,13 +67,14 @@ function phases(runs, args) {
     if (result.status !== 0 || line === null) throw new Error(`phases: ${result.stderr.toString().slice(-500)}`);
     const parsed = JSON.parse(line[1]);
     cache = parsed.cache;
+    bundle = parsed.bundle;
     rows.push(
       parsed.marks.map((m, j) => (j === 0 ? m : [m[0] - parsed.marks[j - 1][0], m[1] - parsed.marks[j - 1][1]])),
     );
   }
   const names = [
     "Node's own start (before e's code)",
-    `loading e's bundle (code cache: ${cache})`,
+    `loading e's bundle (${bundle}, code cache: ${cache})`,
     'the command',
     'exit',
   ];

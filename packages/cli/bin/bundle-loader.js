@@ -5,10 +5,12 @@
 // made from the bundle as it is now (same size and modification time); V8 also refuses one made
 // by another Node or V8 flags. Without a usable cache the bundle is compiled as usual: the cache
 // only saves time.
+// There are two bundles (make setup): e.cjs with every command and e-read.cjs with the commands
+// that only read; bundleFor says which one a command line runs, or that neither is fresh.
 'use strict';
 const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
-const { dirname, resolve } = require('node:path');
+const { basename, dirname, join, resolve } = require('node:path');
 const v8 = require('node:v8');
 const vm = require('node:vm');
 
@@ -19,8 +21,63 @@ const vm = require('node:vm');
 // the interpreter; a long run still optimises them (`e module install` of 8,000 modules: the same
 // CPU time, 3.69 s in 6 interleaved pairs, and fewer page faults). Set here, before the bundle is
 // compiled, because it also decides which code cache V8 accepts: the cache is made
-// (--write-cache) and used with the same flags.
+// (--write-cache) and used with the same flags. That holds for the code cache Node keeps of its
+// own modules too: one required after this is compiled from source, function by function
+// (node:fs/promises ~4.4 against ~1.7 ms CPU); the commands that only read require neither it
+// nor node:os (bin/lazy-fs-promises.mjs, bin/lazy-os.mjs).
 v8.setFlagsFromString('--interrupt-budget=540672');
+
+/** The bundle with every command, and the one with the commands that only read (main-read.ts). */
+const FULL = 'e.cjs';
+const READ_ONLY = 'e-read.cjs';
+
+/** What the read-only bundle serves: e status, and the first word with the second. */
+const READ_ONLY_COMMANDS = new Set(['status', 'repo list', 'repo search', 'repo show', 'state show']);
+
+/** e's global options that take a value (program.ts), as -r X and --repository X. */
+const VALUE_OPTIONS = new Set([
+  ...['-r', '--repository', '-s', '--shared', '-o', '--output'],
+  ...['--platform', '--state', '--env', '--engine'],
+]);
+
+/**
+ * Whether the read-only bundle answers these arguments (argv without node and e) exactly as the
+ * full one would: global options (only those of program.ts, in a form commander reads alike), then
+ * one of its commands, and no help anywhere (help lists every command, so only the full program
+ * prints it). When unsure, no: the full bundle answers everything.
+ */
+function readOnlyCommand(args) {
+  let i = 0;
+  while (i < args.length) {
+    const arg = args[i];
+    if (VALUE_OPTIONS.has(arg)) i += 2;
+    else if (arg === '--debug' || /^-[rso]./.test(arg) || VALUE_OPTIONS.has(arg.split('=', 1)[0] ?? '')) i++;
+    else break;
+  }
+  if (i >= args.length) return false;
+  const command = args[i] === 'status' ? 'status' : `${args[i]} ${args[i + 1]}`;
+  if (!READ_ONLY_COMMANDS.has(command)) return false;
+  return !args.some((arg) => arg === '--help' || arg === '-h' || arg === 'help');
+}
+
+/**
+ * The bundle that runs this command line (process.argv), or undefined when it is not fresh: then
+ * bin/e.js runs dist/main.js. A bundle is fresh while it is newer than every TypeScript build it
+ * was made from, so that a `tsc -b` without bundling never runs stale code. The read-only bundle
+ * runs the commands it serves while it is fresh; else the full one runs them.
+ */
+function bundleFor(argv, directory = join(__dirname, '../dist/bundle')) {
+  const mtime = (path) => statSync(join(directory, path), { throwIfNoEntry: false })?.mtimeMs;
+  const builds = ['../.tsbuildinfo', '../../../core/dist/.tsbuildinfo', '../../../module-sdk/dist/.tsbuildinfo'].map(
+    (build) => mtime(build) ?? Number.POSITIVE_INFINITY,
+  );
+  const fresh = (bundle) => {
+    const bundled = mtime(bundle);
+    return bundled !== undefined && builds.every((built) => built <= bundled);
+  };
+  if (readOnlyCommand(argv.slice(2)) && fresh(READ_ONLY)) return join(directory, READ_ONLY);
+  return fresh(FULL) ? join(directory, FULL) : undefined;
+}
 
 /**
  * What the cache must have been made from: the bundle's size and modification time. The line is
@@ -94,14 +151,15 @@ async function writeCodeCache(file, commands) {
   renameSync(temporary, `${file}.cache`);
 }
 
-module.exports = { loadBundle, writeCodeCache };
+module.exports = { bundleFor, loadBundle, readOnlyCommand, writeCodeCache };
 
 // `node bundle-loader.js --write-cache BUNDLE REPOSITORY SHARED`: what make setup runs after bundling
 if (require.main === module && process.argv[2] === '--write-cache') {
   const [bundle, repository, shared] = process.argv.slice(3).map((path) => resolve(path));
   const global = ['-r', repository, '-s', shared];
   writeCodeCache(bundle, [
-    ['--help'],
+    // the read-only bundle never prints help (readOnlyCommand)
+    ...(basename(bundle) === READ_ONLY ? [] : [['--help']]),
     [...global, 'repo', 'list'],
     [...global, 'repo', 'search', 'kind=example'],
     [...global, 'status'],

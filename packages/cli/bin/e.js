@@ -2,14 +2,26 @@
 // CommonJS (see package.json here): Node starts a CommonJS entry point faster than an ES module.
 // `e --version` / `e -v` answer before anything else is loaded; only as the first argument, so
 // subcommands stay free to take a --version option of their own.
-// `e ... | head` closes the pipe early: stop quietly, as other command-line tools do.
+// `e ... | head` closes the pipe early: stop quietly, as other command-line tools do. The handler
+// is attached when process.stdout is first used, not made here: the commands that only read write
+// to a pipe or a file without it (output.ts, writeStdoutDirectly).
 'use strict';
-process.stdout.on('error', (error) => {
-  if (error.code === 'EPIPE') process.exit(0);
-  throw error;
+const stdout = Object.getOwnPropertyDescriptor(process, 'stdout');
+Object.defineProperty(process, 'stdout', {
+  configurable: true,
+  enumerable: stdout.enumerable,
+  get() {
+    const stream = stdout.get.call(process);
+    Object.defineProperty(process, 'stdout', { configurable: true, enumerable: stdout.enumerable, value: stream });
+    stream.on('error', (error) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+    return stream;
+  },
 });
 
-const { statSync, readFileSync } = require('node:fs');
+const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const first = process.argv[2];
@@ -22,16 +34,15 @@ if ((first === '--version' || first === '-v') && process.argv.length === 3) {
 }
 
 /**
- * e's main: from dist/bundle/e.cjs (e's code, yaml and commander in one file, run through its
- * code cache; `make setup` bundles it right after `tsc -b`) while the bundle is newer than every
- * TypeScript build it was made from; else from dist/main.js, so a `tsc -b` without bundling
- * never runs stale code.
+ * e's main: from one of the bundles in dist/bundle (e's code, yaml and commander in one file, run
+ * through its code cache; `make setup` bundles them right after `tsc -b`): e-read.cjs for the
+ * commands that only read, e.cjs for the others, each while it is newer than every TypeScript build
+ * it was made from; else from dist/main.js, so a `tsc -b` without bundling never runs stale code
+ * (bundle-loader.js, bundleFor).
  */
 async function loadMain() {
-  const mtime = (path) => statSync(join(__dirname, path), { throwIfNoEntry: false })?.mtimeMs;
-  const bundled = mtime('../dist/bundle/e.cjs');
-  const builds = ['../dist/.tsbuildinfo', '../../core/dist/.tsbuildinfo', '../../module-sdk/dist/.tsbuildinfo'];
-  const fresh = bundled !== undefined && builds.every((build) => (mtime(build) ?? Number.POSITIVE_INFINITY) <= bundled);
-  if (fresh) return require('./bundle-loader.js').loadBundle(join(__dirname, '../dist/bundle/e.cjs')).exports.main;
+  const loader = require('./bundle-loader.js');
+  const bundle = loader.bundleFor(process.argv);
+  if (bundle !== undefined) return loader.loadBundle(bundle).exports.main;
   return (await import('../dist/main.js')).main;
 }

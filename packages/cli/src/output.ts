@@ -1,3 +1,4 @@
+import { fstatSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { sanitizeTerminalText } from '@e/core/terminal';
 import type * as Yaml from 'yaml';
@@ -19,8 +20,51 @@ export function emit(format: OutputFormat, data: unknown, renderText: () => stri
     held = { data };
     return;
   }
-  const out = terminalText(process.stdout, renderText());
-  process.stdout.write(out.endsWith('\n') || out === '' ? out : `${out}\n`);
+  const out = terminalText(stdoutStream(), renderText());
+  writeStdout(out.endsWith('\n') || out === '' ? out : `${out}\n`);
+}
+
+/** Whether emit and printDocument write to fd 1 themselves (writeStdoutDirectly). */
+let direct = false;
+
+/**
+ * From now on, while stdout is a pipe, a socket or a file (never a terminal), emit and printDocument
+ * write to it with fs.writeSync, so that process.stdout is never made: for a pipe that loads
+ * node:net and makes a socket, ~4 ms of a command that only reads (the read-only bundle's main
+ * calls this). The bytes are the same; the text is what process.stdout gets where it is no terminal.
+ */
+export function writeStdoutDirectly(): void {
+  try {
+    const stats = fstatSync(1);
+    direct = stats.isFIFO() || stats.isSocket() || stats.isFile();
+  } catch {
+    direct = false;
+  }
+}
+
+/** What emit's text is made for: process.stdout, or (written directly) a stream that is no terminal. */
+function stdoutStream(): NodeJS.WriteStream {
+  return direct ? ({ isTTY: false } as NodeJS.WriteStream) : process.stdout;
+}
+
+function writeStdout(text: string): void {
+  if (!direct) {
+    process.stdout.write(text);
+    return;
+  }
+  const bytes = Buffer.from(text);
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(1, bytes, written);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // the reader is gone (`e status | head`): stop quietly, as bin/e.js does for process.stdout
+    if (code === 'EPIPE') process.exit(0);
+    if (code !== 'EAGAIN') throw error;
+    // a non-blocking pipe that is full: process.stdout waits for the reader
+    direct = false;
+    process.stdout.write(bytes.subarray(written));
+  }
 }
 
 /** The result emitted with -o json|yaml since the last call, if any (see emit). */
@@ -32,7 +76,7 @@ export function takeResult(): { data: unknown } | undefined {
 
 /** Prints `data` as one JSON or YAML document on stdout. */
 export function printDocument(format: 'json' | 'yaml', data: unknown): void {
-  process.stdout.write(format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : yaml().stringify(data));
+  writeStdout(format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : yaml().stringify(data));
 }
 
 /**
@@ -53,6 +97,7 @@ function yaml(): typeof Yaml {
 
 /** How wide stdout is when it is a terminal; undefined when it is a pipe or a file (no limit). */
 export function terminalWidth(): number | undefined {
+  if (direct) return undefined;
   return process.stdout.isTTY ? process.stdout.columns : undefined;
 }
 

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { globalOptions } from './cli.js';
+import { globalOptions } from './program.js';
 
 const pullOption = () =>
   new Option('--pull <policy>', 'pull the image: always (test what the registry holds), missing, never')

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
-import { globalOptions } from './cli.js';
+import { globalOptions } from './program.js';
+import { registerStatusCommand } from './register-read.js';
 
 interface RunFlags {
   timeout?: string;
@@ -50,13 +51,7 @@ export function registerInstallCommands(program: Command, module: Command): void
     await removeCommand({ ...globalOptions(command), ...options, module: name });
   });
 
-  program
-    .command('status')
-    .description('installed modules: version, status, platform, digest, needs-plan, missing companions, newer versions')
-    .action(async (_options: unknown, command: Command) => {
-      const { statusCommand } = await import('./commands/status.js');
-      await statusCommand(globalOptions(command));
-    });
+  registerStatusCommand(program);
 
   program
     .command('requirements')

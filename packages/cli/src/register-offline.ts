@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { globalOptions } from './cli.js';
+import { globalOptions } from './program.js';
 
 /** Registers e export and e import (the offline archive). Handlers are imported lazily from commands/. */
 export function registerOfflineCommands(program: Command): void {

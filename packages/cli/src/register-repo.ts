@@ -1,38 +1,10 @@
 import type { Command } from 'commander';
-import { globalOptions } from './cli.js';
+import { globalOptions } from './program.js';
+import { registerRepoReadCommands } from './register-read.js';
 
 /** Registers e repo list|search|show|validate|schema (repository file and selectors). Handlers are imported lazily from commands/. */
 export function registerRepoCommands(repo: Command): void {
-  repo
-    .command('list')
-    .description('list the modules of the repository, with their versions')
-    .action(async (_options: unknown, command: Command) => {
-      const { repoList } = await import('./commands/repo-list.js');
-      await repoList(globalOptions(command));
-    });
-
-  repo
-    .command('search')
-    .description('list the module versions whose labels match a selector')
-    .argument(
-      '[selector]',
-      "kubectl-style selector, e.g. 'kind in (monitoring,logging),version>=1.2.0' (none: everything)",
-      '',
-    )
-    .option('--latest', 'only the default version of each module (latest: true, else the highest)', false)
-    .action(async (selector: string, options: { latest: boolean }, command: Command) => {
-      const { repoSearch } = await import('./commands/repo-search.js');
-      await repoSearch({ ...globalOptions(command), ...options, selector });
-    });
-
-  repo
-    .command('show')
-    .description('show one module version (default: the latest) with its labels, requirements and commands')
-    .argument('<module>', 'module name, optionally with @version (kafka@0.1.0)')
-    .action(async (module: string, _options: unknown, command: Command) => {
-      const { repoShow } = await import('./commands/repo-show.js');
-      await repoShow({ ...globalOptions(command), module });
-    });
+  registerRepoReadCommands(repo);
 
   repo
     .command('validate')

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
-import { globalOptions } from './cli.js';
 import type { ModuleCommandOptions } from './commands/module-command.js';
+import { globalOptions } from './program.js';
 
 const LIFECYCLE = {
   init: "write the module's config from the state",

@@ -1,16 +1,11 @@
 import type { Command } from 'commander';
-import { globalOptions } from './cli.js';
+import { globalOptions } from './program.js';
+import { registerStateReadCommands } from './register-read.js';
 import { stateUrlOf } from './state-backend.js';
 
 /** Registers e state show|history|rollback|unlock|push|pull. Handlers are imported lazily from commands/. */
 export function registerStateCommands(state: Command): void {
-  state
-    .command('show [section]')
-    .description('print the shared state (state.yml), or one top-level section of it')
-    .action(async (section: string | undefined, _options: object, command: Command) => {
-      const { stateShow } = await import('./commands/state-show.js');
-      await stateShow({ ...globalOptions(command), section });
-    });
+  registerStateReadCommands(state);
 
   state
     .command('history [entry]')

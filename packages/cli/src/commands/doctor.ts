@@ -1,4 +1,5 @@
-import { access, constants, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { EError, isEError } from '@e/core/errors';
 import type { Repository } from '@e/core/repository';

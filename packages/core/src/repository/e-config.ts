@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type * as Zod from 'zod';
 import { RepositoryError } from '../errors.js';
@@ -112,7 +112,7 @@ export function eConfigPath(repository: string | undefined, cwd = process.cwd())
 export async function loadEConfig(file: string): Promise<EConfig | undefined> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8'); // as the repository file (load-repository.ts)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new RepositoryError('E_CONFIG_INVALID', `Cannot read ${file}: ${(error as Error).message}.`);

@@ -1,5 +1,5 @@
-import { constants, type Stats } from 'node:fs';
-import { type FileHandle, lstat, mkdir, open, rm } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Document } from 'yaml';
 import { StateError } from '../errors.js';
@@ -47,10 +47,10 @@ function notFileError(path: string, kind: string): StateError {
  * can leave a symlink (reading or writing through it would reach a host file) or a FIFO (opening
  * it would hang), so such a path is never opened. Returns false when there is no file.
  */
-async function assertRegularOrMissing(path: string): Promise<boolean> {
+function assertRegularOrMissing(path: string): boolean {
   let stats: Stats;
   try {
-    stats = await lstat(path);
+    stats = lstatSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
@@ -61,14 +61,15 @@ async function assertRegularOrMissing(path: string): Promise<boolean> {
 }
 
 /**
- * Opens state.yml for reading, or undefined when there is none. `O_NOFOLLOW | O_NONBLOCK` and the
- * `fstat` of the handle close the race with a module swapping the path between `lstat` and `open`.
+ * Opens state.yml for reading (a file descriptor), or undefined when there is none.
+ * `O_NOFOLLOW | O_NONBLOCK` and the `fstat` of the descriptor close the race with a module
+ * swapping the path between `lstat` and `open`.
  */
-async function openStateFile(path: string): Promise<FileHandle | undefined> {
-  if (!(await assertRegularOrMissing(path))) return undefined;
-  let handle: FileHandle;
+function openStateFile(path: string): number | undefined {
+  if (!assertRegularOrMissing(path)) return undefined;
+  let fd: number;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
@@ -76,25 +77,29 @@ async function openStateFile(path: string): Promise<FileHandle | undefined> {
     throw error;
   }
   try {
-    const kind = fileKind(await handle.stat());
+    const kind = fileKind(fstatSync(fd));
     if (kind !== undefined) throw notFileError(path, kind);
-    return handle;
+    return fd;
   } catch (error) {
-    await handle.close();
+    closeSync(fd);
     throw error;
   }
 }
 
-/** The exact text of state.yml, or undefined when there is none. Never parses. */
+/**
+ * The exact text of state.yml, or undefined when there is none. Never parses. Read with the
+ * synchronous calls (a small file): the promise ones would load node:fs/promises and start
+ * libuv's thread pool, ~5% of the start of a command that only reads (docs/runtime.md).
+ */
 export async function readStateText(shared: string): Promise<string | undefined> {
   const path = statePaths(shared).state;
   try {
-    const handle = await openStateFile(path);
-    if (handle === undefined) return undefined;
+    const fd = openStateFile(path);
+    if (fd === undefined) return undefined;
     try {
-      return await handle.readFile('utf8');
+      return readFileSync(fd, 'utf8');
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   } catch (error) {
     if (error instanceof StateError) throw error;
@@ -142,7 +147,7 @@ export async function writeStateText(shared: string, text: string | undefined): 
   try {
     // write-file-atomic renames over the path, which would replace a symlink rather than follow
     // it; refusing anyway reports what a module left there instead of silently papering over it.
-    await assertRegularOrMissing(path);
+    assertRegularOrMissing(path);
     if (text === undefined) {
       await rm(path, { force: true });
       return;

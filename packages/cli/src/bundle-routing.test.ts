@@ -1,0 +1,236 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// bin/e.js runs dist/bundle/e-read.cjs for the commands that only read, dist/bundle/e.cjs for the
+// others and for help, each only while it is fresh (bin/bundle-loader.js, bundleFor).
+interface Loader {
+  bundleFor(argv: string[], directory?: string): string | undefined;
+  readOnlyCommand(args: string[]): boolean;
+}
+const require = createRequire(import.meta.url);
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const binDir = join(root, 'packages/cli/bin');
+const loader = require(join(binDir, 'bundle-loader.js')) as Loader;
+
+describe('readOnlyCommand: which command lines the read-only bundle answers', () => {
+  it.each([
+    'status',
+    'repo list',
+    'repo search',
+    'repo search kind=example --latest',
+    'repo show hello',
+    'state show',
+    'state show hello',
+    '-r repository.yml -s shared status',
+    '--repository=repository.yml --shared=shared -o json repo list',
+    '-rrepository.yml -ojson repo search kind=example',
+    '--debug --env prod --state postgres://db/e --platform linux/amd64 --engine tcp://h:2375 status',
+    'status --bogus',
+  ])('%s: yes', (line) => {
+    expect(loader.readOnlyCommand(line.split(' '))).toBe(true);
+  });
+
+  it.each([
+    '',
+    '--help',
+    'status --help',
+    'status -h',
+    '-h status',
+    'help status',
+    'repo list --help',
+    'repo help list',
+    'repo search help',
+    'repo',
+    'repo validate',
+    'repo schema',
+    'state',
+    'state history',
+    'module run hello plan',
+    'plan hello',
+    'completion bash',
+    '__complete e status',
+    '--version',
+    '--foo status',
+    '--envx status',
+    '-r',
+    '-- status',
+  ])('"%s": no, the full bundle', (line) => {
+    expect(loader.readOnlyCommand(line === '' ? [] : line.split(' '))).toBe(false);
+  });
+});
+
+/** A stand-in bundle, in the wrapper make setup writes: main prints which bundle it is. */
+const fakeBundle = (name: string) =>
+  `(function (exports, require, module, __filename, __dirname) {exports.main = async (argv) => { process.stdout.write(${JSON.stringify(`${name} `)} + JSON.stringify(argv.slice(2)) + '\\n'); return 0; };\n})`;
+
+describe('bin/e.js: the bundle a command runs', () => {
+  // a copy of packages/cli/bin beside stand-ins for the bundles, dist/main.js and the builds
+  let dir: string;
+  let bundles: string;
+  const builds = [
+    'packages/cli/dist/.tsbuildinfo',
+    'packages/core/dist/.tsbuildinfo',
+    'packages/module-sdk/dist/.tsbuildinfo',
+  ];
+  const at = (file: string, seconds: number) => utimesSync(file, seconds, seconds);
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'e-bundle-routing-'));
+    const bin = join(dir, 'packages/cli/bin');
+    bundles = join(dir, 'packages/cli/dist/bundle');
+    mkdirSync(bin, { recursive: true });
+    mkdirSync(bundles, { recursive: true });
+    for (const file of ['e.js', 'bundle-loader.js', 'lazy-child-process.cjs', 'package.json']) {
+      copyFileSync(join(binDir, file), join(bin, file));
+    }
+    writeFileSync(join(dir, 'packages/cli/package.json'), '{"version": "0.0.0-test", "type": "module"}\n');
+    writeFileSync(
+      join(dir, 'packages/cli/dist/main.js'),
+      "export async function main(argv) { process.stdout.write('main.js ' + JSON.stringify(argv.slice(2)) + '\\n'); return 0; }\n",
+    );
+    for (const build of builds) {
+      mkdirSync(dirname(join(dir, build)), { recursive: true });
+      writeFileSync(join(dir, build), '{}');
+    }
+    writeFileSync(join(bundles, 'e.cjs'), fakeBundle('e.cjs'));
+    writeFileSync(join(bundles, 'e-read.cjs'), fakeBundle('e-read.cjs'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Sets the modification times: every build at 1000 s, each bundle at the given second. */
+  const times = (full: number, readOnly: number) => {
+    for (const build of builds) at(join(dir, build), 1000);
+    at(join(bundles, 'e.cjs'), full);
+    at(join(bundles, 'e-read.cjs'), readOnly);
+  };
+  const run = (...args: string[]) => {
+    const result = spawnSync(process.execPath, [join(dir, 'packages/cli/bin/e.js'), ...args], { encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    return result.stdout.split(' ')[0];
+  };
+
+  it('the commands that only read run e-read.cjs, help and every other command e.cjs', () => {
+    times(2000, 2000);
+    expect(run('status')).toBe('e-read.cjs');
+    expect(run('-r', 'repository.yml', '-o', 'json', 'repo', 'search', 'kind=example')).toBe('e-read.cjs');
+    expect(run('state', 'show')).toBe('e-read.cjs');
+    expect(run('status', '--help')).toBe('e.cjs');
+    expect(run('repo', 'list', '-h')).toBe('e.cjs');
+    expect(run('help', 'status')).toBe('e.cjs');
+    expect(run('repo', 'validate')).toBe('e.cjs');
+    expect(run('module', 'run', 'hello', 'plan')).toBe('e.cjs');
+    expect(run()).toBe('e.cjs');
+    expect(run('--version')).toBe('0.0.0-test\n');
+  });
+
+  it('a read-only bundle older than a build never runs: the full bundle answers, else dist/main.js', () => {
+    times(2000, 500);
+    expect(run('status')).toBe('e.cjs');
+    expect(run('repo', 'list')).toBe('e.cjs');
+    at(join(dir, builds[1] ?? ''), 3000); // a newer core build: both bundles are stale
+    expect(run('status')).toBe('main.js');
+    expect(run('module', 'run', 'hello', 'plan')).toBe('main.js');
+    times(500, 2000); // only the read-only bundle is fresh
+    expect(run('status')).toBe('e-read.cjs');
+    expect(run('repo', 'validate')).toBe('main.js');
+    rmSync(join(bundles, 'e-read.cjs'));
+    expect(run('status')).toBe('main.js');
+    writeFileSync(join(bundles, 'e-read.cjs'), fakeBundle('e-read.cjs'));
+  });
+});
+
+// The real read-only bundle (make setup) answers as dist/main.js does, byte for byte.
+const realBundle = loader.bundleFor(['node', 'e', 'status']);
+describe.skipIf(realBundle === undefined || !realBundle.endsWith('e-read.cjs'))(
+  'the read-only bundle prints what dist/main.js prints (needs make setup)',
+  () => {
+    let dir: string;
+    let shared: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'e-bundle-output-'));
+      shared = join(dir, 'shared');
+      mkdirSync(shared);
+      writeFileSync(
+        join(shared, 'state.yml'),
+        'hello:\n  greeting: hello\ne:\n  installed:\n    hello:\n      version: 0.1.0\n      labels: {kind: example}\n      status: applied\n      installedAt: 2026-01-01T00:00:00.000Z\n      updatedAt: 2026-01-02T00:00:00.000Z\n      needsPlan: true\n',
+      );
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    const viaMain = `import(${JSON.stringify(join(root, 'packages/cli/dist/main.js'))}).then(async ({ main }) => { process.exitCode = await main(['node', 'e', ...process.argv.slice(1)]); });`;
+    const answer = (node: string[], args: string[]) => {
+      const result = spawnSync(process.execPath, [...node, '-r', join(root, 'repository.yml'), '-s', shared, ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    };
+
+    it.each(['status', 'repo list', 'repo search kind=example', 'state show'])(
+      'e %s loads neither node:fs/promises nor node:os (bin/lazy-*.mjs), nor node:net for stdout (a pipe here)',
+      (line) => {
+        const report = join(dir, 'modules.cjs');
+        writeFileSync(
+          report,
+          "process.on('exit', () => require('node:fs').writeSync(2, 'loaded ' + process.moduleLoadList.filter((m) => ['NativeModule internal/fs/promises', 'NativeModule os', 'NativeModule net'].includes(m)).join(',') + '\\n'));\n",
+        );
+        const result = answer(['--require', report, join(binDir, 'e.js')], line.split(' '));
+        expect(result.status, result.stderr).toBe(0);
+        expect(result.stderr).toContain('loaded \n');
+      },
+    );
+
+    it('writes stdout itself: a reader that is gone ends it quietly, as bin/e.js does for process.stdout', () => {
+      const closed = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `const { spawn } = require('node:child_process');
+const child = spawn(process.execPath, process.argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+child.stdout.destroy();
+let err = '';
+child.stderr.on('data', (d) => { err += d; });
+child.on('close', (code) => console.log(JSON.stringify({ code, err })));`,
+          join(binDir, 'e.js'),
+          '-r',
+          join(root, 'repository.yml'),
+          '-s',
+          shared,
+          '-o',
+          'json',
+          'repo',
+          'search',
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(JSON.parse(closed.stdout)).toEqual({ code: 0, err: '' });
+    });
+
+    it.each([
+      'status',
+      '-o json status',
+      'repo list',
+      '-o json repo list',
+      'repo search kind=example',
+      '-o json repo search kind=example',
+      'repo search --latest',
+      '-o yaml repo search version>=0.1.0',
+      'repo show kafka',
+      'state show hello',
+      'repo search kind=(',
+      '-o json repo show nothing-here',
+      'status --bogus',
+    ])('e %s', (line) => {
+      const args = line.split(' ');
+      expect(loader.bundleFor(['node', 'e', ...args])).toBe(realBundle);
+      const slim = answer([join(binDir, 'e.js')], args);
+      expect(slim).toEqual(answer(['-e', viaMain, '--'], args));
+      expect(slim.stdout + slim.stderr).not.toBe('');
+    });
+  },
+);
