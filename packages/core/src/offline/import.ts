@@ -3,6 +3,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type Dockerode from 'dockerode';
 import { isScalar, parseDocument, visit } from 'yaml';
 import { ArchiveError } from '../errors.js';
 import { parseRegistryRef } from '../runtime/registry-client.js';
@@ -200,9 +201,9 @@ export async function importToEngine(
       })),
       options,
     );
-  for (const c of chosen.filter(isPresent)) {
-    for (const repoTag of tagsOf(c)) await options.tag(c.platform.config.digest, repoTag);
-  }
+  await Promise.all(
+    chosen.filter(isPresent).flatMap((c) => tagsOf(c).map((repoTag) => options.tag(c.platform.config.digest, repoTag))),
+  );
   return {
     platform: options.platform,
     loaded,
@@ -298,12 +299,17 @@ export async function localEnginePlatform(): Promise<string> {
   return formatPlatform(await (await createDockerRuntime()).enginePlatform());
 }
 
-/** The local engine's client (dockerode), for an import. */
-async function engineClient() {
-  const { loadDockerode } = await import('../runtime/dockerode-runtime.js');
-  const { engineOptions } = await import('../runtime/ssh-dial.js');
-  const Docker = loadDockerode();
-  return new Docker(engineOptions());
+let client: Promise<Dockerode> | undefined;
+
+/** The engine's client (dockerode), one per process: its requests share the agent's connections. */
+function engineClient(): Promise<Dockerode> {
+  client ??= (async () => {
+    const { loadDockerode } = await import('../runtime/dockerode-runtime.js');
+    const { engineOptions } = await import('../runtime/ssh-dial.js');
+    const Docker = loadDockerode();
+    return new Docker(engineOptions());
+  })();
+  return client;
 }
 
 /**
