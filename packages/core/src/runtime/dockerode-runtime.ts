@@ -15,6 +15,7 @@ import {
   type RunOutcome,
   type RunSpec,
 } from './container-runtime.js';
+import { dockerodeStandIns, requireFrom } from './dockerode-stand-ins.js';
 import { defaultSocketPath, engineEndpoint, isRemote } from './engine-endpoint.js';
 import { describeEndpoint, engineError, engineMessage } from './engine-error.js';
 import { FrameDemuxer } from './frame-demuxer.js';
@@ -106,24 +107,18 @@ type CommonJsCache = Record<
 >;
 
 /**
- * Loads dockerode without paying for what e never uses: its BuildKit session support (gRPC and
- * protobuf, ~150 ms), ssh2 (~40 ms; ssh:// engines go through the system ssh, ssh-dial.ts), and
- * until needed tar-fs and the stdin duplex of attaches (readable-stream; ~20 ms together). Those modules are put in
- * the CommonJS cache as stand-ins that load the real module on first use, so nothing breaks if
- * dockerode ever needs them. Without DEBUG, debug's loggers (docker-modem's) are stand-ins that
- * stay off, as debug's own would.
+ * Loads dockerode without paying for what e never uses (dockerode-stand-ins.ts: its BuildKit
+ * session support, ssh2, tar-fs, the stdin duplex of attaches, debug without DEBUG; each loads the
+ * real module on first use, so nothing breaks if dockerode ever needs it), which are put in the
+ * CommonJS cache first.
  */
 export function loadDockerode(): typeof Dockerode {
   const require = createRequire(import.meta.url);
-  const fromDockerode = createRequire(require.resolve('dockerode'));
   const cache = require.cache as unknown as CommonJsCache;
-  const standIn = (
-    resolve: NodeJS.RequireResolve,
-    id: string,
-    make: (real: () => Record<string, unknown>) => unknown,
-  ) => {
-    const filename = resolve(id);
-    if (cache[filename] !== undefined) return;
+  const from = { dockerode: requireFrom('dockerode', require), 'docker-modem': requireFrom('docker-modem', require) };
+  for (const standIn of dockerodeStandIns()) {
+    const filename = from[standIn.from].resolve(standIn.id);
+    if (cache[filename] !== undefined) continue;
     let real: Record<string, unknown> | undefined;
     const load = () => {
       if (real === undefined) {
@@ -132,43 +127,8 @@ export function loadDockerode(): typeof Dockerode {
       }
       return real;
     };
-    cache[filename] = { id: filename, filename, loaded: true, exports: make(load), children: [], paths: [] };
-  };
-  const lazy = (real: () => Record<string, unknown>) =>
-    new Proxy({}, { get: (_target, prop) => real()[prop as string] });
-  standIn(fromDockerode.resolve, '@grpc/grpc-js', lazy);
-  standIn(fromDockerode.resolve, '@grpc/proto-loader', lazy);
-  // image builds from a context directory only (e builds through its own tar streams)
-  standIn(fromDockerode.resolve, 'tar-fs', lazy);
-  const fromModem = createRequire(fromDockerode.resolve('docker-modem'));
-  // the duplex stream of an attach with stdin (readable-stream, ~15 ms); e's attaches read only
-  standIn(fromModem.resolve, './http_duplex', (real) => {
-    return function LazyHttpDuplex(...args: unknown[]) {
-      const HttpDuplex = real() as unknown as new (...a: unknown[]) => unknown;
-      return new HttpDuplex(...args);
-    };
-  });
-  if ((process.env.DEBUG ?? '') === '') {
-    // docker-modem's logger (debug, which probes the terminal's colours when loaded: ~5 ms) logs
-    // nothing unless DEBUG names it: without DEBUG, loggers that stay off; the rest of debug loads on use
-    standIn(fromModem.resolve, 'debug', (real) => {
-      const createDebug = (namespace: string) => Object.assign(() => undefined, { namespace, enabled: false });
-      return new Proxy(createDebug, {
-        get: (target, prop) => (prop in target ? Reflect.get(target, prop) : real()[prop as string]),
-      });
-    });
+    cache[filename] = { id: filename, filename, loaded: true, exports: standIn.make(load), children: [], paths: [] };
   }
-  // docker-modem reads `require('ssh2').Client` when it loads: hand it a class that loads ssh2 when constructed
-  standIn(fromModem.resolve, 'ssh2', (real) => {
-    const Client = function LazySshClient(...args: unknown[]) {
-      const RealClient = real().Client as new (...a: unknown[]) => unknown;
-      return new RealClient(...args);
-    };
-    return new Proxy(
-      { Client },
-      { get: (target, prop) => (prop === 'Client' ? target.Client : real()[prop as string]) },
-    );
-  });
   return require('dockerode') as typeof Dockerode;
 }
 
