@@ -151,7 +151,38 @@ async function writeCodeCache(file, commands) {
   renameSync(temporary, `${file}.cache`);
 }
 
-module.exports = { bundleFor, loadBundle, readOnlyCommand, writeCodeCache };
+/**
+ * A bundle of packages from node_modules (dist/bundle/dockerode.cjs, scripts/bundle-dockerode.mjs)
+ * loaded as above, but only while it is fresh: newer than every file it was made from, which
+ * FILE.inputs lists (JSON, paths relative to the bundle's directory). Undefined when the bundle,
+ * its list or one of those files is missing, or one of them is newer: a stale bundle is never run.
+ */
+function loadFreshBundle(file) {
+  const made = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+  let inputs;
+  try {
+    inputs = JSON.parse(readFileSync(`${file}.inputs`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const fresh = (input) =>
+    (statSync(resolve(dirname(file), input), { throwIfNoEntry: false })?.mtimeMs ?? Infinity) <= made;
+  return made !== undefined && Array.isArray(inputs) && inputs.every(fresh) ? loadBundle(file) : undefined;
+}
+
+/**
+ * Makes the code cache of a bundle like FILE.cache above: compiles it, awaits `use` with its
+ * exports (so that the functions it calls are compiled too), and saves what V8 compiled.
+ */
+async function writeBundleCache(file, use) {
+  const script = compile(file, undefined);
+  await use(evaluate(script, file));
+  const temporary = `${file}.cache.${process.pid}`;
+  writeFileSync(temporary, Buffer.concat([Buffer.from(stamp(file)), script.createCachedData()]));
+  renameSync(temporary, `${file}.cache`);
+}
+
+module.exports = { bundleFor, loadBundle, readOnlyCommand, writeCodeCache, loadFreshBundle, writeBundleCache };
 
 // `node bundle-loader.js --write-cache BUNDLE REPOSITORY SHARED`: what make setup runs after bundling
 if (require.main === module && process.argv[2] === '--write-cache') {

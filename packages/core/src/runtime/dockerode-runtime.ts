@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
 import { RuntimeError } from '../errors.js';
 import {
@@ -109,11 +111,15 @@ type CommonJsCache = Record<
 /**
  * Loads dockerode without paying for what e never uses (dockerode-stand-ins.ts: its BuildKit
  * session support, ssh2, tar-fs, the stdin duplex of attaches, debug without DEBUG; each loads the
- * real module on first use, so nothing breaks if dockerode ever needs it), which are put in the
- * CommonJS cache first.
+ * real module on first use, so nothing breaks if dockerode ever needs it). From e's bundle, that is
+ * dockerode bundled beside it (dockerode.cjs, made by scripts/bundle-dockerode.mjs with the
+ * stand-ins in place, run through its code cache) while it is newer than every file it was made
+ * from; else from node_modules, with the stand-ins put in the CommonJS cache first.
  */
 export function loadDockerode(): typeof Dockerode {
   const require = createRequire(import.meta.url);
+  const bundled = loadBundledDockerode(require);
+  if (bundled !== undefined) return bundled;
   const cache = require.cache as unknown as CommonJsCache;
   const from = { dockerode: requireFrom('dockerode', require), 'docker-modem': requireFrom('docker-modem', require) };
   for (const standIn of dockerodeStandIns()) {
@@ -130,6 +136,20 @@ export function loadDockerode(): typeof Dockerode {
     cache[filename] = { id: filename, filename, loaded: true, exports: standIn.make(load), children: [], paths: [] };
   }
   return require('dockerode') as typeof Dockerode;
+}
+
+/**
+ * dockerode.cjs beside this file, that is beside e's bundle (packages/cli/dist/bundle): through
+ * bin/bundle-loader.js, which loads it only while it is fresh. Undefined when there is none (this
+ * code runs from `tsc`'s output or from the sources) or it is stale.
+ */
+function loadBundledDockerode(require: NodeJS.Require): typeof Dockerode | undefined {
+  const file = fileURLToPath(new URL('dockerode.cjs', import.meta.url));
+  if (!existsSync(file)) return undefined;
+  const loader = require('../../bin/bundle-loader.js') as {
+    loadFreshBundle(file: string): { exports: unknown } | undefined;
+  };
+  return loader.loadFreshBundle(file)?.exports as typeof Dockerode | undefined;
 }
 
 /** Exported for tests: createDockerRuntime makes it. */
