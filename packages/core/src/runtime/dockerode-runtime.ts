@@ -123,6 +123,7 @@ export function loadDockerode(): typeof Dockerode {
   const cache = require.cache as unknown as CommonJsCache;
   const from = { dockerode: requireFrom('dockerode', require), 'docker-modem': requireFrom('docker-modem', require) };
   for (const standIn of dockerodeStandIns()) {
+    if (standIn.builtin) continue;
     const filename = from[standIn.from].resolve(standIn.id);
     if (cache[filename] !== undefined) continue;
     let real: Record<string, unknown> | undefined;

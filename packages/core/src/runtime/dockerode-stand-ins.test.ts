@@ -13,6 +13,8 @@ describe('the stand-ins of what dockerode requires but a run never uses', () => 
       'dockerode ./session',
       'dockerode ./buildkit',
       'dockerode tar-fs',
+      'dockerode zlib',
+      'docker-modem https',
       'docker-modem ./http_duplex',
       'docker-modem ssh2',
       'docker-modem debug',

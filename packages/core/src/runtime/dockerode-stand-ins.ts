@@ -9,6 +9,8 @@ export interface StandIn {
   from: DockerodePackage;
   id: string;
   make: (real: RealModule) => unknown;
+  /** A Node built-in: only the bundle has its stand-in, Node never looks for one in the CommonJS cache. */
+  builtin?: boolean;
 }
 
 /**
@@ -45,13 +47,16 @@ function quietDebug(real: RealModule): unknown {
  * that takes each one's place until it is used: BuildKit's session (gRPC and protobuf, ~150 ms) and
  * progress support, tar-fs (build contexts; e builds through its own tar streams), the duplex
  * stream of an attach with stdin (readable-stream, ~15 ms; e's attaches read only), ssh2 (~40 ms;
- * ssh:// engines go through the system ssh, ssh-dial.ts) and, without DEBUG, debug.
+ * ssh:// engines go through the system ssh, ssh-dial.ts) and, without DEBUG, debug; in the bundle
+ * also node:zlib (~6 ms; gzip of build contexts) and node:https with TLS (~5-10 ms; engines over TLS).
  */
 export function dockerodeStandIns(env: NodeJS.ProcessEnv = process.env): StandIn[] {
   const standIns: StandIn[] = [
     { from: 'dockerode', id: './session', make: lazyModule },
     { from: 'dockerode', id: './buildkit', make: lazyModule },
     { from: 'dockerode', id: 'tar-fs', make: lazyModule },
+    { from: 'dockerode', id: 'zlib', make: lazyModule, builtin: true },
+    { from: 'docker-modem', id: 'https', make: lazyModule, builtin: true },
     { from: 'docker-modem', id: './http_duplex', make: lazyModule },
     { from: 'docker-modem', id: 'ssh2', make: lazySsh2 },
   ];
