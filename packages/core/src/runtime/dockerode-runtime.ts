@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
@@ -18,11 +17,11 @@ import {
   type RunSpec,
 } from './container-runtime.js';
 import { dockerodeStandIns, requireFrom } from './dockerode-stand-ins.js';
-import { defaultSocketPath, engineEndpoint, isRemote } from './engine-endpoint.js';
+import { type EngineInfo, takeEngineInfo } from './early-info.js';
+import { engineEndpoint, isRemote } from './engine-endpoint.js';
 import { describeEndpoint, engineError, engineMessage } from './engine-error.js';
 import { FrameDemuxer } from './frame-demuxer.js';
 import { formatPlatform, normalizeArchitecture, type Platform, platformFromEngineInfo } from './platform.js';
-import { readBody } from './read-body.js';
 import { insecureRegistries, readManifest } from './registry-client.js';
 import { untilRemoved } from './removal-grace.js';
 import { engineOptions } from './ssh-dial.js';
@@ -32,12 +31,6 @@ const MAX_ENV_BYTES = 512 * 1024;
 /** Seconds the engine waits after SIGTERM before SIGKILL when e is interrupted. */
 const STOP_GRACE_SECONDS = 1;
 
-export interface EngineInfo {
-  OSType?: string;
-  Architecture?: string;
-  RegistryConfig?: { IndexConfigs?: Record<string, { Secure?: boolean }> };
-}
-
 interface PullEvent {
   id?: string;
   status?: string;
@@ -45,6 +38,8 @@ interface PullEvent {
   error?: string;
   errorDetail?: { message?: string };
 }
+
+export type { EngineInfo } from './early-info.js';
 
 export interface DockerRuntimeOptions {
   /**
@@ -59,48 +54,10 @@ export interface DockerRuntimeOptions {
  * commands that never talk to the engine (`e --help`) do not pay for loading it.
  */
 export async function createDockerRuntime(options: DockerRuntimeOptions = {}): Promise<ContainerRuntime> {
-  const early = options.askInfoEarly ? infoFromLocalSocket() : undefined;
+  const early = options.askInfoEarly ? takeEngineInfo() : undefined;
   await early?.sent; // the request is out: the engine works on it while dockerode loads (synchronously)
   const Docker = loadDockerode();
   return new DockerodeRuntime(new Docker(engineOptions()), describeEndpoint(), isRemoteEngine(), early?.info);
-}
-
-/**
- * `GET /info` through node:http on the local engine's socket, found as docker-modem finds it
- * (DOCKER_HOST=unix://PATH, else ~/.docker/run/docker.sock when it exists, else
- * /var/run/docker.sock). `info` is undefined for any other engine, and whenever this does not get
- * a plain answer: the engine is then asked through dockerode, so errors read as always.
- * `sent` resolves once the request is handed to the socket (or given up).
- */
-function infoFromLocalSocket(
-  env: NodeJS.ProcessEnv = process.env,
-): { info: Promise<EngineInfo | undefined>; sent: Promise<void> } | undefined {
-  const endpoint = engineEndpoint(env);
-  if (process.platform === 'win32' || endpoint.kind !== 'unix') return undefined;
-  const socketPath = endpoint.socketPath ?? defaultSocketPath();
-  let sent: () => void = () => undefined;
-  const sending = new Promise<void>((resolve) => {
-    sent = resolve;
-  });
-  const info = new Promise<EngineInfo | undefined>((resolve) => {
-    const given = () => {
-      sent();
-      resolve(undefined);
-    };
-    const req = request({ socketPath, path: '/info', agent: false }, (res) => {
-      readBody(res).then((body) => {
-        try {
-          resolve(res.statusCode === 200 ? (JSON.parse(body.toString('utf8')) as EngineInfo) : undefined);
-        } catch {
-          resolve(undefined);
-        }
-      }, given);
-    });
-    req.on('error', given);
-    req.on('finish', sent);
-    req.end();
-  });
-  return { info, sent: sending };
 }
 
 type CommonJsCache = Record<
