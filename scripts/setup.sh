@@ -81,6 +81,8 @@ for BUNDLE in "$BUNDLES/e.cjs" "$BUNDLES/e-read.cjs"; do
   node packages/cli/bin/bundle-loader.js --write-cache "$BUNDLE" repository.yml "$CACHE_SHARED" || fail "making the code cache of the CLI failed (see above)"
 done
 rm -rf "$CACHE_SHARED"
+# dockerode bundled beside it, with its code cache (a module run loads it from there while it is fresh)
+node scripts/bundle-dockerode.mjs || fail "bundling dockerode failed (see above)"
 done_step "built"
 
 # --- 2. Docker engine --------------------------------------------------------------------------

@@ -30,6 +30,8 @@ export interface EOptions {
   keepStdout?: number;
   /** e leads a process group of its own, as in a terminal: `process.kill(-child.pid, 'SIGINT')` is Ctrl-C. */
   processGroup?: boolean;
+  /** The bin/e.js to start (default: E_BIN, the built CLI's). */
+  bin?: string;
 }
 
 /** A throw-away shared directory, removed when the test finishes. */
@@ -44,7 +46,7 @@ export function startE(
   args: readonly string[],
   options: EOptions = {},
 ): { child: ChildProcess; done: Promise<EResult> } {
-  const child = spawn(process.execPath, [E_BIN, ...args], {
+  const child = spawn(process.execPath, [options.bin ?? E_BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, NO_COLOR: '1', E_PLATFORM: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

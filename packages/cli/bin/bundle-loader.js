@@ -24,8 +24,9 @@ const vm = require('node:vm');
 // (--write-cache) and used with the same flags. That holds for the code cache Node keeps of its
 // own modules too: one required after this is compiled from source, function by function
 // (node:fs/promises ~4.4 against ~1.7 ms CPU); the commands that only read require neither it
-// nor node:os (bin/lazy-fs-promises.mjs, bin/lazy-os.mjs).
-v8.setFlagsFromString('--interrupt-budget=540672');
+// nor node:os (bin/lazy-fs-promises.mjs, bin/lazy-os.mjs); a module run requires the ones it
+// needs before it (RUN_BUILTINS). Set below, once the command line is read.
+const tierUpBudget = () => v8.setFlagsFromString('--interrupt-budget=540672');
 
 /** The bundle with every command, and the one with the commands that only read (main-read.ts). */
 const FULL = 'e.cjs';
@@ -47,6 +48,15 @@ const VALUE_OPTIONS = new Set([
  * prints it). When unsure, no: the full bundle answers everything.
  */
 function readOnlyCommand(args) {
+  const i = commandStart(args);
+  if (i >= args.length) return false;
+  const command = args[i] === 'status' ? 'status' : `${args[i]} ${args[i + 1]}`;
+  if (!READ_ONLY_COMMANDS.has(command)) return false;
+  return !args.some((arg) => arg === '--help' || arg === '-h' || arg === 'help');
+}
+
+/** Where the command starts in these arguments (argv without node and e): after the global options. */
+function commandStart(args) {
   let i = 0;
   while (i < args.length) {
     const arg = args[i];
@@ -54,11 +64,30 @@ function readOnlyCommand(args) {
     else if (arg === '--debug' || /^-[rso]./.test(arg) || VALUE_OPTIONS.has(arg.split('=', 1)[0] ?? '')) i++;
     else break;
   }
-  if (i >= args.length) return false;
-  const command = args[i] === 'status' ? 'status' : `${args[i]} ${args[i + 1]}`;
-  if (!READ_ONLY_COMMANDS.has(command)) return false;
-  return !args.some((arg) => arg === '--help' || arg === '-h' || arg === 'help');
+  return i;
 }
+
+/** The commands that run a module (register-runtime.ts), and Node's modules every run requires. */
+const RUN_COMMANDS = new Set([
+  ...['init', 'plan', 'apply', 'audit'],
+  ...['module init', 'module plan', 'module apply', 'module audit', 'module run'],
+]);
+const RUN_BUILTINS = ['node:http', 'node:crypto', 'node:fs/promises', 'node:worker_threads', 'node:readline/promises'];
+
+/**
+ * Whether these arguments run a module: the engine over HTTP, hashes, the state's writes
+ * (write-file-atomic: worker_threads), the confirmation prompt. Then RUN_BUILTINS are required
+ * before the tier-up budget, with Node's own code cache (loaded alone, these and node:dns took ~12
+ * against ~25-40 ms of CPU); not for help, nor for `e plan --show`, which only reads a plan file.
+ */
+function runsModule(args) {
+  const i = commandStart(args);
+  const command = args[i] === 'module' ? `module ${args[i + 1]}` : args[i];
+  return RUN_COMMANDS.has(command) && !args.some((arg) => ['--help', '-h', 'help', '--show'].includes(arg));
+}
+
+if (runsModule(process.argv.slice(2))) for (const id of RUN_BUILTINS) require(id);
+tierUpBudget();
 
 /**
  * The bundle that runs this command line (process.argv), or undefined when it is not fresh: then
@@ -151,7 +180,46 @@ async function writeCodeCache(file, commands) {
   renameSync(temporary, `${file}.cache`);
 }
 
-module.exports = { bundleFor, loadBundle, readOnlyCommand, writeCodeCache };
+/**
+ * A bundle of packages from node_modules (dist/bundle/dockerode.cjs, scripts/bundle-dockerode.mjs)
+ * loaded as above, but only while it is fresh: newer than every file it was made from, which
+ * FILE.inputs lists (JSON, paths relative to the bundle's directory). Undefined when the bundle,
+ * its list or one of those files is missing, or one of them is newer: a stale bundle is never run.
+ */
+function loadFreshBundle(file) {
+  const made = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+  let inputs;
+  try {
+    inputs = JSON.parse(readFileSync(`${file}.inputs`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const fresh = (input) =>
+    (statSync(resolve(dirname(file), input), { throwIfNoEntry: false })?.mtimeMs ?? Infinity) <= made;
+  return made !== undefined && Array.isArray(inputs) && inputs.every(fresh) ? loadBundle(file) : undefined;
+}
+
+/**
+ * Makes the code cache of a bundle like FILE.cache above: compiles it, awaits `use` with its
+ * exports (so that the functions it calls are compiled too), and saves what V8 compiled.
+ */
+async function writeBundleCache(file, use) {
+  const script = compile(file, undefined);
+  await use(evaluate(script, file));
+  const temporary = `${file}.cache.${process.pid}`;
+  writeFileSync(temporary, Buffer.concat([Buffer.from(stamp(file)), script.createCachedData()]));
+  renameSync(temporary, `${file}.cache`);
+}
+
+module.exports = {
+  bundleFor,
+  loadBundle,
+  readOnlyCommand,
+  runsModule,
+  writeCodeCache,
+  loadFreshBundle,
+  writeBundleCache,
+};
 
 // `node bundle-loader.js --write-cache BUNDLE REPOSITORY SHARED`: what make setup runs after bundling
 if (require.main === module && process.argv[2] === '--write-cache') {

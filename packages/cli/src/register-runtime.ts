@@ -24,6 +24,7 @@ export function registerRuntimeCommands(program: Command, module: Command): void
     .argument('[args...]', 'appended to the command’s args (put them after --)');
   addRunOptions(run).action(
     async (spec: string, name: string, args: string[], options: RunOptions, command: Command) => {
+      await askEngineEarly(command, options);
       const { moduleCommand } = await import('./commands/module-command.js');
       await moduleCommand({ ...globalOptions(command), ...runOptions(options), spec, command: name, extraArgs: args });
     },
@@ -94,6 +95,7 @@ function addLifecycle(parent: Command, name: Lifecycle): void {
       });
       return;
     }
+    await askEngineEarly(command, options);
     const { moduleCommand } = await import('./commands/module-command.js');
     await moduleCommand({ ...globalOptions(command), ...runOptions(options), spec, command: name, extraArgs: [] });
   });
@@ -108,6 +110,17 @@ function addRunOptions(cmd: Command): Command {
         .choices(['missing', 'always', 'never'])
         .default('missing'),
     );
+}
+
+/**
+ * A module run needs the engine's platform unless --platform or --plan gives it: the engine is
+ * asked now, and answers while e loads the run's code and the repository (runtime/early-info.ts).
+ */
+async function askEngineEarly(command: Command, options: RunOptions): Promise<void> {
+  const { platform } = globalOptions(command);
+  if ((platform === undefined || platform === '') && options.plan === undefined) {
+    await (await import('@e/core/engine-info')).askEngineInfo();
+  }
 }
 
 function runOptions(

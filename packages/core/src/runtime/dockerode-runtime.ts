@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { request } from 'node:http';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
 import { RuntimeError } from '../errors.js';
 import {
@@ -15,11 +16,12 @@ import {
   type RunOutcome,
   type RunSpec,
 } from './container-runtime.js';
-import { defaultSocketPath, engineEndpoint, isRemote } from './engine-endpoint.js';
+import { dockerodeStandIns, requireFrom } from './dockerode-stand-ins.js';
+import { type EngineInfo, takeEngineInfo } from './early-info.js';
+import { engineEndpoint, isRemote } from './engine-endpoint.js';
 import { describeEndpoint, engineError, engineMessage } from './engine-error.js';
 import { FrameDemuxer } from './frame-demuxer.js';
 import { formatPlatform, normalizeArchitecture, type Platform, platformFromEngineInfo } from './platform.js';
-import { readBody } from './read-body.js';
 import { insecureRegistries, readManifest } from './registry-client.js';
 import { untilRemoved } from './removal-grace.js';
 import { engineOptions } from './ssh-dial.js';
@@ -29,12 +31,6 @@ const MAX_ENV_BYTES = 512 * 1024;
 /** Seconds the engine waits after SIGTERM before SIGKILL when e is interrupted. */
 const STOP_GRACE_SECONDS = 1;
 
-export interface EngineInfo {
-  OSType?: string;
-  Architecture?: string;
-  RegistryConfig?: { IndexConfigs?: Record<string, { Secure?: boolean }> };
-}
-
 interface PullEvent {
   id?: string;
   status?: string;
@@ -42,6 +38,8 @@ interface PullEvent {
   error?: string;
   errorDetail?: { message?: string };
 }
+
+export type { EngineInfo } from './early-info.js';
 
 export interface DockerRuntimeOptions {
   /**
@@ -56,48 +54,10 @@ export interface DockerRuntimeOptions {
  * commands that never talk to the engine (`e --help`) do not pay for loading it.
  */
 export async function createDockerRuntime(options: DockerRuntimeOptions = {}): Promise<ContainerRuntime> {
-  const early = options.askInfoEarly ? infoFromLocalSocket() : undefined;
+  const early = options.askInfoEarly ? takeEngineInfo() : undefined;
   await early?.sent; // the request is out: the engine works on it while dockerode loads (synchronously)
   const Docker = loadDockerode();
   return new DockerodeRuntime(new Docker(engineOptions()), describeEndpoint(), isRemoteEngine(), early?.info);
-}
-
-/**
- * `GET /info` through node:http on the local engine's socket, found as docker-modem finds it
- * (DOCKER_HOST=unix://PATH, else ~/.docker/run/docker.sock when it exists, else
- * /var/run/docker.sock). `info` is undefined for any other engine, and whenever this does not get
- * a plain answer: the engine is then asked through dockerode, so errors read as always.
- * `sent` resolves once the request is handed to the socket (or given up).
- */
-function infoFromLocalSocket(
-  env: NodeJS.ProcessEnv = process.env,
-): { info: Promise<EngineInfo | undefined>; sent: Promise<void> } | undefined {
-  const endpoint = engineEndpoint(env);
-  if (process.platform === 'win32' || endpoint.kind !== 'unix') return undefined;
-  const socketPath = endpoint.socketPath ?? defaultSocketPath();
-  let sent: () => void = () => undefined;
-  const sending = new Promise<void>((resolve) => {
-    sent = resolve;
-  });
-  const info = new Promise<EngineInfo | undefined>((resolve) => {
-    const given = () => {
-      sent();
-      resolve(undefined);
-    };
-    const req = request({ socketPath, path: '/info', agent: false }, (res) => {
-      readBody(res).then((body) => {
-        try {
-          resolve(res.statusCode === 200 ? (JSON.parse(body.toString('utf8')) as EngineInfo) : undefined);
-        } catch {
-          resolve(undefined);
-        }
-      }, given);
-    });
-    req.on('error', given);
-    req.on('finish', sent);
-    req.end();
-  });
-  return { info, sent: sending };
 }
 
 type CommonJsCache = Record<
@@ -106,24 +66,23 @@ type CommonJsCache = Record<
 >;
 
 /**
- * Loads dockerode without paying for what e never uses: its BuildKit session support (gRPC and
- * protobuf, ~150 ms), ssh2 (~40 ms; ssh:// engines go through the system ssh, ssh-dial.ts), and
- * until needed tar-fs and the stdin duplex of attaches (readable-stream; ~20 ms together). Those modules are put in
- * the CommonJS cache as stand-ins that load the real module on first use, so nothing breaks if
- * dockerode ever needs them. Without DEBUG, debug's loggers (docker-modem's) are stand-ins that
- * stay off, as debug's own would.
+ * Loads dockerode without paying for what e never uses (dockerode-stand-ins.ts: its BuildKit
+ * session support, ssh2, tar-fs, the stdin duplex of attaches, debug without DEBUG; each loads the
+ * real module on first use, so nothing breaks if dockerode ever needs it). From e's bundle, that is
+ * dockerode bundled beside it (dockerode.cjs, made by scripts/bundle-dockerode.mjs with the
+ * stand-ins in place, run through its code cache) while it is newer than every file it was made
+ * from; else from node_modules, with the stand-ins put in the CommonJS cache first.
  */
 export function loadDockerode(): typeof Dockerode {
   const require = createRequire(import.meta.url);
-  const fromDockerode = createRequire(require.resolve('dockerode'));
+  const bundled = loadBundledDockerode(require);
+  if (bundled !== undefined) return bundled;
   const cache = require.cache as unknown as CommonJsCache;
-  const standIn = (
-    resolve: NodeJS.RequireResolve,
-    id: string,
-    make: (real: () => Record<string, unknown>) => unknown,
-  ) => {
-    const filename = resolve(id);
-    if (cache[filename] !== undefined) return;
+  const from = { dockerode: requireFrom('dockerode', require), 'docker-modem': requireFrom('docker-modem', require) };
+  for (const standIn of dockerodeStandIns()) {
+    if (standIn.builtin) continue;
+    const filename = from[standIn.from].resolve(standIn.id);
+    if (cache[filename] !== undefined) continue;
     let real: Record<string, unknown> | undefined;
     const load = () => {
       if (real === undefined) {
@@ -132,44 +91,23 @@ export function loadDockerode(): typeof Dockerode {
       }
       return real;
     };
-    cache[filename] = { id: filename, filename, loaded: true, exports: make(load), children: [], paths: [] };
-  };
-  const lazy = (real: () => Record<string, unknown>) =>
-    new Proxy({}, { get: (_target, prop) => real()[prop as string] });
-  standIn(fromDockerode.resolve, '@grpc/grpc-js', lazy);
-  standIn(fromDockerode.resolve, '@grpc/proto-loader', lazy);
-  // image builds from a context directory only (e builds through its own tar streams)
-  standIn(fromDockerode.resolve, 'tar-fs', lazy);
-  const fromModem = createRequire(fromDockerode.resolve('docker-modem'));
-  // the duplex stream of an attach with stdin (readable-stream, ~15 ms); e's attaches read only
-  standIn(fromModem.resolve, './http_duplex', (real) => {
-    return function LazyHttpDuplex(...args: unknown[]) {
-      const HttpDuplex = real() as unknown as new (...a: unknown[]) => unknown;
-      return new HttpDuplex(...args);
-    };
-  });
-  if ((process.env.DEBUG ?? '') === '') {
-    // docker-modem's logger (debug, which probes the terminal's colours when loaded: ~5 ms) logs
-    // nothing unless DEBUG names it: without DEBUG, loggers that stay off; the rest of debug loads on use
-    standIn(fromModem.resolve, 'debug', (real) => {
-      const createDebug = (namespace: string) => Object.assign(() => undefined, { namespace, enabled: false });
-      return new Proxy(createDebug, {
-        get: (target, prop) => (prop in target ? Reflect.get(target, prop) : real()[prop as string]),
-      });
-    });
+    cache[filename] = { id: filename, filename, loaded: true, exports: standIn.make(load), children: [], paths: [] };
   }
-  // docker-modem reads `require('ssh2').Client` when it loads: hand it a class that loads ssh2 when constructed
-  standIn(fromModem.resolve, 'ssh2', (real) => {
-    const Client = function LazySshClient(...args: unknown[]) {
-      const RealClient = real().Client as new (...a: unknown[]) => unknown;
-      return new RealClient(...args);
-    };
-    return new Proxy(
-      { Client },
-      { get: (target, prop) => (prop === 'Client' ? target.Client : real()[prop as string]) },
-    );
-  });
   return require('dockerode') as typeof Dockerode;
+}
+
+/**
+ * dockerode.cjs beside this file, that is beside e's bundle (packages/cli/dist/bundle): through
+ * bin/bundle-loader.js, which loads it only while it is fresh. Undefined when there is none (this
+ * code runs from `tsc`'s output or from the sources) or it is stale.
+ */
+function loadBundledDockerode(require: NodeJS.Require): typeof Dockerode | undefined {
+  const file = fileURLToPath(new URL('dockerode.cjs', import.meta.url));
+  if (!existsSync(file)) return undefined;
+  const loader = require('../../bin/bundle-loader.js') as {
+    loadFreshBundle(file: string): { exports: unknown } | undefined;
+  };
+  return loader.loadFreshBundle(file)?.exports as typeof Dockerode | undefined;
 }
 
 /** Exported for tests: createDockerRuntime makes it. */

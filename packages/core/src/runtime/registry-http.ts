@@ -1,7 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { lazyRequire } from '../repository/lazy-require.js';
 import { readBody } from './read-body.js';
+
+/** node:https (with TLS, ~5-10 ms to load) only for a registry that speaks it: the local one does not. */
+const https = lazyRequire<typeof import('node:https')>('node:https');
 
 /** A registry's answer, read whole (manifests, configs and tokens are small). */
 export interface HttpAnswer {
@@ -63,7 +66,7 @@ function once(
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const send = url.protocol === 'https:' ? https().request : httpRequest;
     const outgoing = {
       ...headers,
       ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }),

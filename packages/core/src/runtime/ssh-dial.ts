@@ -1,6 +1,7 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Agent } from 'node:http';
 import { Duplex } from 'node:stream';
+import { lazyRequire } from '../repository/lazy-require.js';
 import { engineEndpoint, type SshEndpoint } from './engine-endpoint.js';
 
 /*
@@ -11,6 +12,9 @@ import { engineEndpoint, type SshEndpoint } from './engine-endpoint.js';
  * e does not use it. Here idle connections are kept for the next request, so a module run needs
  * a few SSH connections (the attach and the wait hold one each), not one per request.
  */
+
+/** node:child_process (~5 ms to load) only for an ssh:// engine: every module run loads this file. */
+const childProcess = lazyRequire<typeof import('node:child_process')>('node:child_process');
 
 /** The code of the error a connection ends with when ssh fails before the engine answered. */
 export const SSH_FAILED = 'ESSH';
@@ -53,7 +57,7 @@ class SshDialAgent extends Agent {
 
   override createConnection(): Duplex {
     const [program, ...options] = this.#command as [string, ...string[]];
-    const child = spawn(program, [...options, ...dialArguments(this.#target)], {
+    const child = childProcess().spawn(program, [...options, ...dialArguments(this.#target)], {
       stdio: ['pipe', 'pipe', 'pipe'],
       // its own process group: Ctrl-C is e's to handle (stop the container through a connection), not ssh's
       detached: true,
