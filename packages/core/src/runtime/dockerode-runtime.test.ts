@@ -3,6 +3,7 @@ import type Dockerode from 'dockerode';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RunSpec } from './container-runtime.js';
 import { DockerodeRuntime } from './dockerode-runtime.js';
+import { OUTPUT_IDLE_MS } from './output-grace.js';
 import { REMOVAL_GRACE_MS } from './removal-grace.js';
 import { DEFAULT_ACCESS } from './run-access.js';
 
@@ -21,11 +22,11 @@ const spec: RunSpec = {
  * An engine whose one container exits at once with no output; the wait for its removal
  * (AutoRemove) answers at once, or never (until e stops waiting for it).
  */
-function engine(removal: 'answered' | 'unanswered') {
+function engine(removal: 'answered' | 'unanswered', attach: () => Readable = () => Readable.from([])) {
   const removedByE = vi.fn(async () => undefined);
   const container = {
     id: 'c0ffee',
-    attach: async () => Readable.from([]),
+    attach: async () => attach(),
     start: async () => undefined,
     remove: removedByE,
     wait: (options: { condition: string; abortSignal?: AbortSignal }) => {
@@ -67,5 +68,27 @@ describe('a local run, once its container has ended', () => {
     await vi.advanceTimersByTimeAsync(2 * REMOVAL_GRACE_MS);
     expect(removedByE).not.toHaveBeenCalled();
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('a local run whose attach stream the engine leaves open after the exit (Docker 20.10 with AutoRemove)', () => {
+  it('reads the output the module wrote, then cuts the stream once it was silent for the grace, and reports the exit', async () => {
+    // one frame of stdout ("hi\n"), then nothing, and no end
+    const frame = Buffer.concat([Buffer.from([1, 0, 0, 0, 0, 0, 0, 3]), Buffer.from('hi\n')]);
+    const stream = new Readable({ read() {} });
+    stream.push(frame);
+    const { runtime } = engine('answered', () => stream);
+    const lines: string[] = [];
+    let outcome: unknown;
+    const running = runtime
+      .run({ ...spec, onOutput: (_stream, payload) => void lines.push(payload.toString()) })
+      .then((result) => (outcome = result));
+    await vi.advanceTimersByTimeAsync(OUTPUT_IDLE_MS - 100);
+    expect(outcome).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(200);
+    await running;
+    expect(lines.join('')).toBe('hi\n');
+    expect(outcome).toMatchObject({ exitCode: 0, ended: 'exited' });
+    expect(stream.destroyed).toBe(true);
   });
 });

@@ -21,6 +21,7 @@ import { type EngineInfo, takeEngineInfo } from './early-info.js';
 import { engineEndpoint, isRemote } from './engine-endpoint.js';
 import { describeEndpoint, engineError, engineMessage } from './engine-error.js';
 import { FrameDemuxer } from './frame-demuxer.js';
+import { type OutputActivity, untilOutputEnds } from './output-grace.js';
 import { formatPlatform, normalizeArchitecture, type Platform, platformFromEngineInfo } from './platform.js';
 import { insecureRegistries, readManifest } from './registry-client.js';
 import { untilRemoved } from './removal-grace.js';
@@ -292,12 +293,30 @@ export class DockerodeRuntime implements ContainerRuntime {
       spec.signal?.addEventListener('abort', onAbort, { once: true });
       if (spec.signal?.aborted) onAbort();
       if (spec.timeoutMs !== undefined) timer = setTimeout(() => stop('timed-out'), spec.timeoutMs);
-      const reading = pumpOutput(attach, spec.onOutput).catch((error: unknown) => {
+      const activity: OutputActivity = { lastAt: Date.now(), busy: 0 };
+      let outputCut = false;
+      const onOutput: RunSpec['onOutput'] = (stream, payload) => {
+        activity.lastAt = Date.now();
+        const pending = spec.onOutput(stream, payload);
+        if (!pending) return pending;
+        activity.busy += 1;
+        return pending.finally(() => {
+          activity.busy -= 1;
+          activity.lastAt = Date.now();
+        });
+      };
+      const reading = pumpOutput(attach, onOutput).catch((error: unknown) => {
+        if (outputCut) return;
         // e cannot write the output any more (e.g. a closed pipe): do not let the module run on
         stop('aborted');
         throw error;
       });
-      const [{ StatusCode }] = await Promise.all([waiting, reading]);
+      // the exit is what ends a run: an attach stream the engine leaves open after it is cut
+      const output = untilOutputEnds(reading, waiting, activity, () => {
+        outputCut = true;
+        (attach as unknown as { destroy?: () => void }).destroy?.();
+      });
+      const [{ StatusCode }] = await Promise.all([waiting, output]);
       // what the module left comes back only from a run that ended by itself (nothing else is merged)
       if (ended === 'exited') await copies?.copyOut(container);
       const outcome = { exitCode: ended === 'exited' ? StatusCode : null, ended, containerId: container.id };
