@@ -164,20 +164,17 @@ function loadBundle(file) {
  * output discarded) so that the functions they use are compiled too, and saves what V8 compiled.
  */
 async function writeCodeCache(file, commands) {
-  const script = compile(file, undefined);
-  const { main } = evaluate(script, file);
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = process.stderr.write = () => true;
-  try {
-    for (const args of commands) await main([process.argv[0], 'e', ...args]);
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-    process.exitCode = undefined;
-  }
-  const temporary = `${file}.cache.${process.pid}`;
-  writeFileSync(temporary, Buffer.concat([Buffer.from(stamp(file)), script.createCachedData()]));
-  renameSync(temporary, `${file}.cache`);
+  await writeBundleCache(file, async ({ main }) => {
+    const write = { out: process.stdout.write, err: process.stderr.write };
+    process.stdout.write = process.stderr.write = () => true;
+    try {
+      for (const args of commands) await main([process.argv[0], 'e', ...args]);
+    } finally {
+      process.stdout.write = write.out;
+      process.stderr.write = write.err;
+      process.exitCode = undefined;
+    }
+  });
 }
 
 /**
@@ -200,8 +197,8 @@ function loadFreshBundle(file) {
 }
 
 /**
- * Makes the code cache of a bundle like FILE.cache above: compiles it, awaits `use` with its
- * exports (so that the functions it calls are compiled too), and saves what V8 compiled.
+ * Makes the code cache of a bundle (FILE.cache, after the stamp): compiles it, awaits `use` with
+ * its exports (so that the functions it calls are compiled too), and saves what V8 compiled.
  */
 async function writeBundleCache(file, use) {
   const script = compile(file, undefined);
