@@ -92,3 +92,19 @@ describe('a local run whose attach stream the engine leaves open after the exit 
     expect(stream.destroyed).toBe(true);
   });
 });
+
+describe('a local run that fails before its container starts', () => {
+  it('removes the container and closes the attach stream the engine would leave open (Docker 20.10)', async () => {
+    const stream = new Readable({ read() {} });
+    const { runtime, removedByE } = engine('answered', () => stream);
+    const failing = runtime.run({
+      ...spec,
+      beforeStart: async () => {
+        throw new Error('the staging copy failed');
+      },
+    });
+    await expect(failing).rejects.toThrow('the staging copy failed');
+    expect(removedByE).toHaveBeenCalledOnce();
+    expect(stream.destroyed).toBe(true);
+  });
+});
