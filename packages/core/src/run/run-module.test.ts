@@ -7,7 +7,9 @@ import type { ModuleVersion, Repository } from '../repository/model.js';
 import type { ContainerRuntime, ImageDetails, RunSpec } from '../runtime/container-runtime.js';
 import { LABELS } from '../runtime/labels.js';
 import { sha256OrNull } from '../runtime/plan-file.js';
-import { runModuleCommand } from './run-module.js';
+import { prepareRun } from './prepare.js';
+import { runModuleCommand, runPrepared } from './run-module.js';
+import type { RunSession } from './session.js';
 
 /** The staging copy the container sees at /shared. */
 const staged = (spec: RunSpec) => spec.mounts.find((m) => m.target === '/shared')!.source;
@@ -289,5 +291,62 @@ describe('runModuleCommand', () => {
       'The saved plan for kafka is stale: state.yml changed.',
     );
     expect(runs).toEqual([]);
+  });
+});
+
+describe('runs of one batch', () => {
+  it("a run that ends while another one starts: the later run's copy holds the merge, and only its own section counts as changed", async () => {
+    const dir = shared('{}\n');
+    const twoModules: Repository = {
+      source: 'repo.yml',
+      components: ['kafka', 'zoo'].map((name) => ({
+        name,
+        type: 'docker',
+        versions: [version('0.1.0', { latest: true, image: `reg/${name}:0.1.0` })],
+      })),
+    };
+    let startZoo: () => Promise<unknown> = async () => undefined;
+    let zoo: Promise<unknown> | undefined;
+    const { runtime } = fakeRuntime((spec) => {
+      const stage = staged(spec);
+      const module = spec.image.includes('kafka') ? 'kafka' : 'zoo';
+      // kafka's container runs while zoo starts (reads the state); kafka's merge comes before zoo's copy
+      if (module === 'kafka') zoo = startZoo();
+      const before = parse(readFileSync(join(stage, 'state.yml'), 'utf8')) ?? {};
+      writeFileSync(join(stage, 'state.yml'), stringify({ ...before, [module]: { status: 'initialized' } }));
+      return 0;
+    });
+    let kafkaDone: () => void = () => undefined;
+    const kafkaMerged = new Promise<void>((resolve) => {
+      kafkaDone = resolve;
+    });
+    let queue: Promise<unknown> = Promise.resolve();
+    let sessions = 0;
+    const session: RunSession = {
+      runtime,
+      shared: dir,
+      by: 'e',
+      notice: () => undefined,
+      exclusive<R>(section: () => Promise<R>): Promise<R> {
+        const result = queue.then(section, section);
+        queue = result.catch(() => undefined);
+        return result;
+      },
+      // the first run (kafka) goes on at once; the second (zoo) once kafka has merged
+      get leftoversRemoved() {
+        sessions += 1;
+        return sessions === 1 ? Promise.resolve() : kafkaMerged;
+      },
+    };
+    const prepare = (module: string) =>
+      prepareRun(runtime, { repository: twoModules, shared: dir, module, command: 'init' }, {});
+    const [kafka, zooRun] = [await prepare('kafka'), await prepare('zoo')];
+    startZoo = () => runPrepared(session, zooRun, { repository: twoModules, module: 'zoo', command: 'init' }, quiet);
+    await runPrepared(session, kafka, { repository: twoModules, module: 'kafka', command: 'init' }, quiet);
+    kafkaDone();
+    await zoo;
+    const state = parse(readFileSync(join(dir, 'state.yml'), 'utf8'));
+    expect(state.kafka).toEqual({ status: 'initialized' });
+    expect(state.zoo).toEqual({ status: 'initialized' });
   });
 });

@@ -17,7 +17,7 @@ import { formatPlatform, type Platform } from '../runtime/platform.js';
 import { allowedSections, type SelectedVersion } from '../runtime/select-version.js';
 import { readInstalled } from '../state/installed-records.js';
 import { stateDiff } from '../state/state-diff.js';
-import { loadState } from '../state/state-store.js';
+import { loadState, readStateText } from '../state/state-store.js';
 import { executeStaged, newRunId } from './execute.js';
 import { decideMerge } from './merge.js';
 import { type PreparedRun, prepareRun } from './prepare.js';
@@ -177,7 +177,7 @@ export async function runPrepared(
   await writeMarker(shared, marker);
   let staging: Promise<Stage>;
   try {
-    staging = (await startStaging(shared, marker)).filled;
+    staging = (await startStaging(session, marker)).filled;
   } catch (error) {
     await removeRun(shared, marker);
     throw error;
@@ -228,10 +228,13 @@ export async function runPrepared(
 
 /**
  * Stages the run's private copy: the directory exists when this resolves (a container can be
- * created on it), and `filled` resolves once the copy and its baseline are complete.
+ * created on it), and `filled` resolves once the copy and its baseline are complete. The copy is
+ * taken when no other run of the session merges (a batch's runs end while others stage), and the
+ * run's state before is the state.yml copied: what the module changed is told against it.
  * Failures are E_STAGE.
  */
-async function startStaging(shared: string, marker: RunMarker): Promise<{ filled: Promise<Stage> }> {
+async function startStaging(session: RunSession, marker: RunMarker): Promise<{ filled: Promise<Stage> }> {
+  const { shared } = session;
   const dir = marker.stageDir as string;
   const failed = (error: unknown) =>
     new RuntimeError('E_STAGE', `Cannot stage a copy of ${shared} for ${marker.module}: ${(error as Error).message}.`, {
@@ -240,15 +243,25 @@ async function startStaging(shared: string, marker: RunMarker): Promise<{ filled
   await mkdir(dir, { recursive: true }).catch((error: unknown) => {
     throw failed(error);
   });
-  const filled = stageSharedDir(shared, dir).then(
-    async (stage) => {
-      await writeBaseline(shared, marker.id, stage);
+  const filled = session
+    .exclusive(async () => {
+      const stage = await stageSharedDir(shared, dir);
+      const staged = (await readStateText(dir)) ?? null;
+      if (staged !== marker.stateBefore) {
+        marker.stateBefore = staged;
+        await writeMarker(shared, marker);
+      }
       return stage;
-    },
-    (error: unknown) => {
-      throw failed(error);
-    },
-  );
+    })
+    .then(
+      async (stage) => {
+        await writeBaseline(shared, marker.id, stage);
+        return stage;
+      },
+      (error: unknown) => {
+        throw failed(error);
+      },
+    );
   filled.catch(() => undefined); // awaited before the container starts; never unhandled meanwhile
   return { filled };
 }

@@ -43,10 +43,7 @@ export async function stageSharedDir(shared: string, dir: string): Promise<Stage
   const files: string[] = [];
   const skipped: string[] = [];
   const walk = async (rel: string): Promise<void> => {
-    const entries = await readdir(join(shared, rel), { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT' && rel === '') return [];
-      throw error;
-    });
+    const entries = await readdir(join(shared, rel), { withFileTypes: true }).catch(ifGone([]));
     const dirs: string[] = [];
     for (const entry of entries) {
       const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
@@ -64,11 +61,22 @@ export async function stageSharedDir(shared: string, dir: string): Promise<Stage
   const copier = async () => {
     for (let i = next++; i < files.length; i = next++) {
       const rel = files[i] as string;
-      await copyFile(join(shared, rel), join(dir, rel), constants.COPYFILE_FICLONE);
+      await copyFile(join(shared, rel), join(dir, rel), constants.COPYFILE_FICLONE).catch(ifGone(undefined));
     }
   };
   await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, files.length) }, copier));
   return { dir, baseline: await scanEntries(dir), skipped };
+}
+
+/**
+ * For an entry that was listed but is gone when read (removed by hand meanwhile): it is not
+ * staged, as if it had been removed just before the copy began.
+ */
+function ifGone<T>(value: T): (error: NodeJS.ErrnoException) => T {
+  return (error) => {
+    if (error.code === 'ENOENT') return value;
+    throw error;
+  };
 }
 
 /**
