@@ -1,15 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
-import { onTestFinished } from 'vitest';
+import { onTestFinished, TestRunner } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const E_BIN = join(ROOT, 'packages/cli/bin/e.js');
 /** The test-only repository: hello, misbehave (test/modules/misbehave) and broken entries. */
 export const RUNTIME_REPOSITORY = join(ROOT, 'test/fixtures/runtime/repository.yml');
+/** Preloaded into each e started here: what e waits for, should it outlive its test (hang-report.cjs). */
+const HANG_REPORT = join(ROOT, 'test/support/hang-report.cjs');
+/** How long before its test's timeout an e still running is reported and killed. */
+const HANG_MARGIN_MS = 10_000;
 
 export interface EResult {
   exitCode: number | null;
@@ -46,9 +50,12 @@ export function startE(
   args: readonly string[],
   options: EOptions = {},
 ): { child: ChildProcess; done: Promise<EResult> } {
+  const reportDir = mkdtempSync(join(tmpdir(), 'e-hang-'));
+  const reportFile = join(reportDir, 'report.json');
+  const preload = options.env?.NODE_OPTIONS === undefined ? { NODE_OPTIONS: `--require ${HANG_REPORT}` } : {};
   const child = spawn(process.execPath, [options.bin ?? E_BIN, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: '1', E_PLATFORM: '', ...options.env },
+    env: { ...process.env, NO_COLOR: '1', E_PLATFORM: '', E_TEST_HANG_REPORT: reportFile, ...preload, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.processGroup === true,
   });
@@ -72,14 +79,46 @@ export function startE(
       // exited between two samples
     }
   }, 50);
+  // an e still running shortly before its test times out: what it waits for goes into its stderr,
+  // and it is killed, so the test fails on that instead of a bare "Test timed out"
+  const test = TestRunner.getCurrentTest();
+  const startedAt = test?.result?.startTime;
+  const deadline = test && startedAt !== undefined ? startedAt + test.timeout - HANG_MARGIN_MS - Date.now() : undefined;
+  const watchdog =
+    deadline === undefined
+      ? undefined
+      : setTimeout(
+          () => {
+            void reportHang(child, reportFile).then((report) => {
+              stderr += `\n[test harness] e ${args.join(' ')} still ran ${HANG_MARGIN_MS / 1000} s before the test's timeout; killed. ${report}\n`;
+              child.kill('SIGKILL');
+            });
+          },
+          Math.max(deadline, 0),
+        );
+  watchdog?.unref();
   const done = new Promise<EResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (exitCode, signal) => {
       clearInterval(sample);
+      if (watchdog) clearTimeout(watchdog);
+      rmSync(reportDir, { recursive: true, force: true });
       resolve({ exitCode, signal, stdout, stderr, stdoutBytes, maxRssBytes });
     });
   });
   return { child, done };
+}
+
+/** What a hung e waits for: hang-report.cjs writes it on SIGUSR2 (waited for at most 3 s). */
+async function reportHang(child: ChildProcess, file: string): Promise<string> {
+  child.kill('SIGUSR2');
+  for (let i = 0; i < 30 && !existsSync(file); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    return `What it waited for: ${readFileSync(file, 'utf8')}`;
+  } catch {
+    return 'It wrote no report of what it waited for.';
+  }
 }
 
 /** Runs the built CLI to its end. */
