@@ -3,6 +3,7 @@ import { RepositoryError } from '../errors.js';
 import type { Repository } from './model.js';
 import { parseRepository } from './parse-repository.js';
 import { formatProblem, type Problem } from './problem.js';
+import { cacheableFile, cacheRepository, readCachedRepository } from './repository-cache.js';
 
 /** A repository file with errors; `problems` has every one of them (and the warnings). */
 export class InvalidRepositoryError extends RepositoryError {
@@ -57,8 +58,13 @@ export async function readRepositorySource(source: string, options: ReadReposito
  * when it cannot be read, and InvalidRepositoryError (listing every problem) when it is invalid.
  */
 export async function loadRepository(source: string, options: ReadRepositoryOptions = {}): Promise<Repository> {
+  // a large file is read and checked once, while it stays the same (repository-cache.ts)
+  const cacheable = isUrl(source) ? undefined : cacheableFile(source);
+  const cached = cacheable && readCachedRepository(cacheable, source);
+  if (cached !== undefined) return cached;
   const result = parseRepository(await readRepositorySource(source, options), source);
   if (result.value === undefined) throw new InvalidRepositoryError(source, result.problems);
+  if (cacheable !== undefined) cacheRepository(cacheable, result.value);
   return result.value;
 }
 
