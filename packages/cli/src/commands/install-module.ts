@@ -10,7 +10,7 @@ import {
   type ResolveResult,
   resolveInstall,
 } from '@e/core/resolve';
-import { type ModuleRunResult, runSteps } from '@e/core/run';
+import type { ModuleRunResult, runSteps as RunSteps } from '@e/core/run';
 import { type InstalledRecord, loadState, readInstalled } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { emit, terminalText } from '../output.js';
@@ -90,10 +90,11 @@ export async function installCommand(options: InstallOptions): Promise<void> {
   }
 
   const { context, dispose } = await createRunContext(options, repository);
+  const { runSteps } = await import('@e/core/run');
   const shown = { verbose: options.verbose };
   const renderer = asking ? createPlainRenderer(steps.length, shown) : await createStepRenderer(steps, shown);
   const events = asking ? { ...renderer.events, confirmApply: askBeforeApply } : renderer.events;
-  let outcome: Awaited<ReturnType<typeof runSteps>>;
+  let outcome: Awaited<ReturnType<typeof RunSteps>>;
   try {
     // questions come one at a time: an interactive install runs one module at a time
     outcome = await runSteps(context, { steps, chunks, parallel: asking ? 1 : parallel }, events);

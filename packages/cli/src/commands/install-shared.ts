@@ -1,12 +1,10 @@
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import type { Repository } from '@e/core/repository';
 import { formatCandidates, type InstallStep, ResolutionError, type ResolveNotice } from '@e/core/resolve';
 import type { RunContext, StepEvents, StepOutcome } from '@e/core/run';
-import { createDockerRuntime, LinePrefixer, parsePlatform } from '@e/core/runtime';
 import { formatRequirement } from '@e/core/selector';
 import { parseDuration } from '@e/core/state';
-import { sanitizeTerminalText } from '@e/core/terminal';
+import { LinePrefixer, sanitizeTerminalText } from '@e/core/terminal';
 import type { GlobalOptions } from '../cli.js';
 import { terminalText } from '../output.js';
 import { colorEnabled, colorsFor, createPullRenderer } from '../progress.js';
@@ -22,6 +20,8 @@ export async function createRunContext(
   options: GlobalOptions & RunFlags,
   repository: Repository,
 ): Promise<{ context: RunContext; dispose(): void }> {
+  // the engine client is loaded here, by the commands that run modules (not by a --dry-run)
+  const { createDockerRuntime, parsePlatform } = await import('@e/core/runtime');
   const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout, '--timeout');
   if (timeoutMs !== undefined && timeoutMs <= 0) {
     throw new ResolutionError('E_DURATION_INVALID', '--timeout must be longer than 0s.');
@@ -86,6 +86,8 @@ export async function confirm(question: string, options: { yes: boolean; action:
 }
 
 export async function ask(question: string): Promise<string> {
+  // loaded when e asks: a run with -y or --dry-run never does
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return await rl.question(question);

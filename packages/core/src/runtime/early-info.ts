@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { lazyRequire } from '../repository/lazy-require.js';
 import { defaultSocketPath, engineEndpoint } from './engine-endpoint.js';
 import { readBody } from './read-body.js';
 
@@ -9,6 +9,9 @@ import { readBody } from './read-body.js';
  * through `@e/core/engine-info`, which loads nothing else), so that the engine answers while e
  * loads the runtime, dockerode and the repository; createDockerRuntime takes that request over.
  */
+
+/** node:http, loaded when e asks the engine (a module run requires it before: bin/bundle-loader.js). */
+const http = lazyRequire<typeof import('node:http')>('node:http');
 
 export interface EngineInfo {
   OSType?: string;
@@ -38,7 +41,7 @@ function infoFromLocalSocket(
       sent();
       resolve(undefined);
     };
-    const req = request({ socketPath, path: '/info', agent: false }, (res) => {
+    const req = http().request({ socketPath, path: '/info', agent: false }, (res) => {
       readBody(res).then((body) => {
         try {
           resolve(res.statusCode === 200 ? (JSON.parse(body.toString('utf8')) as EngineInfo) : undefined);

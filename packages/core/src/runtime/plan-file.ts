@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import writeFileAtomic from 'write-file-atomic';
 import { RuntimeError } from '../errors.js';
+import { lazyRequire } from '../repository/lazy-require.js';
+import { writeFileAtomic } from '../state/write-atomic.js';
 
 /** What `e plan --out FILE` saves, so `e apply --plan FILE` can refuse a plan that went stale. */
 export interface SavedPlan {
@@ -24,8 +24,11 @@ export interface SavedPlan {
 
 export const PLAN_FORMAT = 'e-plan/v1';
 
+/** node:crypto, loaded on first use: `e module install --dry-run` hashes nothing. */
+const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
+
 export function sha256OrNull(text: string | undefined): string | null {
-  return text === undefined ? null : createHash('sha256').update(text).digest('hex');
+  return text === undefined ? null : crypto().createHash('sha256').update(text).digest('hex');
 }
 
 export async function writePlanFile(path: string, plan: SavedPlan): Promise<void> {
