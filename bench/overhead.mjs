@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // How much e adds on top of the engine. Interleaved pairs (so load changes hit both sides alike),
 // median of the per-pair ratios:
-//   1. `e module run hello plan`  vs  `docker run --rm` of the same image and command   (target <= 1.15)
+//   1. `e module run hello plan`  vs  `docker run --rm` of the same image, platform and command (target <= 1.15)
 //   2. `e --version`              vs  `node -e 0`                                        (target <= 1.5)
 //
 // Then where e's time goes (`phases`): a few more runs of e with a preload that timestamps its
@@ -84,10 +84,23 @@ function phases(runs, args) {
     console.log(`  ${median(values).toFixed(0).padStart(5)} ms  ${name}`);
 }
 
+/** What `docker ARGS` printed, trimmed; throws when it fails. */
+function dockerText(args) {
+  const result = spawnSync('docker', args, { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`docker ${args.join(' ')}: ${result.stderr.trim()}`);
+  return result.stdout.trim();
+}
+
 const RUN_TARGET = 1.15;
 const VERSION_TARGET = 1.5;
 const shared = mkdtempSync(join(tmpdir(), 'e-bench-'));
 try {
+  // the engine's own platform, as e runs it: the tag may hold another one locally (a test that ran
+  // the arm64 image leaves it there), which docker would run under emulation
+  const arch = { x86_64: 'amd64', aarch64: 'arm64' }[dockerText(['info', '--format', '{{.Architecture}}'])];
+  if (arch === undefined) throw new Error("cannot tell the engine's architecture (docker info)");
+  const platform = `linux/${arch}`;
+  dockerText(['pull', '--quiet', '--platform', platform, IMAGE]);
   const run = comparePairs(
     `1. e module run hello ${COMMAND}  vs  docker run --rm ${IMAGE} ${COMMAND}  (${PAIRS} pairs)`,
     RUN_TARGET,
@@ -98,7 +111,19 @@ try {
     },
     {
       name: 'docker',
-      run: () => timed('docker', ['run', '--rm', '-v', `${shared}:/shared`, '-w', '/shared', IMAGE, COMMAND]),
+      run: () =>
+        timed('docker', [
+          'run',
+          '--rm',
+          '--platform',
+          platform,
+          '-v',
+          `${shared}:/shared`,
+          '-w',
+          '/shared',
+          IMAGE,
+          COMMAND,
+        ]),
     },
   );
   phases(PAIRS, ['-r', REPOSITORY, '-s', shared, 'module', 'run', 'hello', COMMAND]);
