@@ -83,7 +83,11 @@ export function startE(
   // and it is killed, so the test fails on that instead of a bare "Test timed out"
   const test = TestRunner.getCurrentTest();
   const startedAt = test?.result?.startTime;
-  const deadline = test && startedAt !== undefined ? startedAt + test.timeout - HANG_MARGIN_MS - Date.now() : undefined;
+  // (a timeout of 0 is none: then e may run as long as it takes)
+  const deadline =
+    test && startedAt !== undefined && test.timeout > 0
+      ? startedAt + test.timeout - HANG_MARGIN_MS - Date.now()
+      : undefined;
   const watchdog =
     deadline === undefined
       ? undefined
