@@ -1,5 +1,5 @@
 import { RuntimeError } from '../errors.js';
-import { engineEndpoint } from './engine-endpoint.js';
+import { defaultSocketPath, engineEndpoint } from './engine-endpoint.js';
 import { SSH_FAILED } from './ssh-dial.js';
 
 const UNREACHABLE = new Set([
@@ -45,8 +45,12 @@ export function engineMessage(error: unknown): string {
   return (text ?? err.message ?? String(error)).trim().replace(/\.$/, '');
 }
 
-/** Where dockerode will connect, as a user would write it. */
-export function describeEndpoint(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * Where dockerode will connect, as a user would write it: DOCKER_HOST as given, else the socket
+ * docker-modem takes (~/.docker/run/docker.sock when it exists, else /var/run/docker.sock).
+ */
+export function describeEndpoint(env: NodeJS.ProcessEnv = process.env, socket = defaultSocketPath): string {
   const { given } = engineEndpoint(env);
-  return given ? `DOCKER_HOST=${given}` : 'unix:///var/run/docker.sock';
+  if (given && given !== 'unix://') return `DOCKER_HOST=${given}`;
+  return `unix://${socket()}`;
 }
