@@ -51,8 +51,12 @@ function readOnlyCommand(args) {
   const i = commandStart(args);
   if (i >= args.length) return false;
   const command = args[i] === 'status' ? 'status' : `${args[i]} ${args[i + 1]}`;
-  if (!READ_ONLY_COMMANDS.has(command)) return false;
-  return !args.some((arg) => arg === '--help' || arg === '-h' || arg === 'help');
+  return READ_ONLY_COMMANDS.has(command) && !asksHelp(args);
+}
+
+/** Whether the arguments ask for help (or any of `more`): then commander answers, from the full bundle. */
+function asksHelp(args, more = []) {
+  return args.some((arg) => arg === '--help' || arg === '-h' || arg === 'help' || more.includes(arg));
 }
 
 /** Where the command starts in these arguments (argv without node and e): after the global options. */
@@ -83,7 +87,7 @@ const RUN_BUILTINS = ['node:http', 'node:crypto', 'node:fs/promises', 'node:work
 function runsModule(args) {
   const i = commandStart(args);
   const command = args[i] === 'module' ? `module ${args[i + 1]}` : args[i];
-  return RUN_COMMANDS.has(command) && !args.some((arg) => ['--help', '-h', 'help', '--show'].includes(arg));
+  return RUN_COMMANDS.has(command) && !asksHelp(args, ['--show']);
 }
 
 if (runsModule(process.argv.slice(2))) for (const id of RUN_BUILTINS) require(id);

@@ -1,11 +1,11 @@
 import { isAscii } from 'node:buffer';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveInstall } from '../resolve/resolve-install.js';
 import { loadRepository } from './load-repository.js';
-import { CACHE_MIN_BYTES, repositoryCacheDir } from './repository-cache.js';
+import { asciiJson, CACHE_MIN_BYTES, repositoryCacheDir } from './repository-cache.js';
 
 let dir: string;
 let previous: string | undefined;
@@ -79,10 +79,7 @@ function markEntry({ ascii } = { ascii: true }): void {
   const entry = JSON.parse(readFileSync(path, 'utf8'));
   entry.repository.components.at(-1).versions[0].labels.note = 'from the cache';
   const json = JSON.stringify(entry);
-  writeFileSync(
-    path,
-    ascii ? json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json,
-  );
+  writeFileSync(path, ascii ? asciiJson(json) : json);
 }
 
 describe('the repository cache', () => {
@@ -152,6 +149,24 @@ describe('the repository cache', () => {
     writeFileSync(file, repositoryText(LARGE));
     await loadRepository(file);
     expect(entries()).toEqual([]);
+  });
+
+  it('keeps the 16 most recent entries: making one more removes the oldest', async () => {
+    const cache = repositoryCacheDir();
+    mkdirSync(cache, { recursive: true });
+    const old = Array.from({ length: 16 }, (_, i) => join(cache, `old-${String(i).padStart(2, '0')}.json`));
+    old.forEach((path, i) => {
+      writeFileSync(path, '{}');
+      const at = new Date(Date.now() - (100 - i) * 60_000); // old-00 is the oldest
+      utimesSync(path, at, at);
+    });
+    const file = join(dir, 'repository.yml');
+    writeSettled(file, repositoryText(LARGE));
+    await loadRepository(file);
+    const left = entries();
+    expect(left).toHaveLength(16);
+    expect(left).not.toContain('old-00.json');
+    expect(left).toContain('old-01.json');
   });
 
   it('does not keep a small file', async () => {

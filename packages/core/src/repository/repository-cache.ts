@@ -62,7 +62,7 @@ export interface CachedFile {
  * The file at `source` when it is large enough to be cached (stat it before reading it: a file
  * changed after this stat is kept under the old stamp, and so never answered from the cache).
  */
-export function cacheableFile(source: string, dir = repositoryCacheDir()): CachedFile | undefined {
+export function cacheableFile(source: string, dir?: string): CachedFile | undefined {
   let stats: BigIntStats;
   try {
     stats = statSync(source, { bigint: true });
@@ -74,7 +74,7 @@ export function cacheableFile(source: string, dir = repositoryCacheDir()): Cache
   const name = nameOf(path);
   const stamp = [path, stats.dev, stats.ino, stats.size, stats.mtimeNs, stats.ctimeNs].join(':');
   const settled = Date.now() - Number(stats.mtimeMs) > SETTLED_MS;
-  return { entry: join(dir, `${name}.json`), stamp, settled };
+  return { entry: join(dir ?? repositoryCacheDir(), `${name}.json`), stamp, settled };
 }
 
 /**
@@ -120,7 +120,7 @@ export function cacheRepository(file: CachedFile, repository: Repository): void 
     return value;
   });
   if (!finite) return;
-  const text = json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const text = asciiJson(json);
   try {
     mkdirSync(dirname(file.entry), { recursive: true, mode: 0o700 });
     writeAtomic().sync(file.entry, text, { mode: 0o600 });
@@ -128,6 +128,11 @@ export function cacheRepository(file: CachedFile, repository: Repository): void 
   } catch {
     // a read-only home, a full disk: the next run reads the file again
   }
+}
+
+/** JSON text with every character outside ASCII written as a `\u` escape (the same JSON). */
+export function asciiJson(json: string): string {
+  return json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The repository with each version's SHARED_FIELDS replaced by the index of their value in `shared`. */
