@@ -77,8 +77,10 @@ CACHE_SHARED="$TESTBED/code-cache-shared"
 rm -rf "$CACHE_SHARED" && mkdir -p "$CACHE_SHARED"
 # a state with an installed module, so `status` compiles the state's YAML parsing into the cache too
 printf 'hello:\n  greeting: hello\ne:\n  installed:\n    hello:\n      version: 0.1.0\n      labels: {kind: example}\n      status: applied\n      installedAt: 2026-01-01T00:00:00.000Z\n      updatedAt: 2026-01-01T00:00:00.000Z\n      needsPlan: false\n' >"$CACHE_SHARED/state.yml"
+# (what the commands print goes through a pipe, as in most use: e writes to one itself, output.ts)
 for BUNDLE in "$BUNDLES/e.cjs" "$BUNDLES/e-read.cjs"; do
-  node packages/cli/bin/bundle-loader.js --write-cache "$BUNDLE" repository.yml "$CACHE_SHARED" || fail "making the code cache of the CLI failed (see above)"
+  node packages/cli/bin/bundle-loader.js --write-cache "$BUNDLE" repository.yml "$CACHE_SHARED" | cat >/dev/null ||
+    fail "making the code cache of the CLI failed (see above)"
 done
 rm -rf "$CACHE_SHARED"
 # dockerode bundled beside it, with its code cache (a module run loads it from there while it is fresh)

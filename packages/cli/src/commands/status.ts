@@ -2,14 +2,14 @@ import { resolve } from 'node:path';
 import { loadRepository, type Repository } from '@e/core/repository';
 import { missingCompanions, newerVersions } from '@e/core/resolve';
 import { formatRequirement } from '@e/core/selector';
-import { loadState, readInstalled } from '@e/core/state';
+import { loadInstalled } from '@e/core/state';
 import type { GlobalOptions } from '../cli.js';
 import { emit, table } from '../output.js';
 
 /** e status: one row per installed module, from e's records and the repository. */
 export async function statusCommand(options: GlobalOptions): Promise<void> {
   const repository: Repository = await loadRepository(options.repository);
-  const installed = readInstalled(await loadState(resolve(options.shared)));
+  const installed = await loadInstalled(resolve(options.shared));
   const modules = Object.keys(installed)
     .sort()
     .map((name) => {

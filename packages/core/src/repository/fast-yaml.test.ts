@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { fastReadYaml } from './fast-yaml.js';
 import { readYaml } from './yaml-source.js';
 
@@ -131,6 +132,27 @@ describe('fastReadYaml', () => {
       capabilities: ['1'],
       resources: { memory: 268435456, pids: 256 },
     });
+  });
+
+  it("reads any YAML file as plain data, as the yaml library's toJS does, with root 'json'", () => {
+    const text = [
+      'components: {versions: 1.10}',
+      'kafka:',
+      "  brokers: [1, 0x1f, 0o17, .inf, ~, true, \"2\", 'it''s']",
+      '  nested:',
+      '    - - a: 1.5e3',
+      '      - null',
+      '  version: 0.1.0',
+      '',
+    ].join('\n');
+    const fast = fastReadYaml(text, 'json');
+    expect(fast).toStrictEqual(parseDocument(text).toJS());
+    expect(fast).toMatchObject({ components: { versions: 1.1 }, kafka: { version: '0.1.0' } });
+    // keys are kept as written, so a key the yaml library reads as a number is left to it
+    expect(parseDocument('1.0: a\n').toJS()).toStrictEqual({ '1': 'a' });
+    expect(fastReadYaml('1.0: a\n', 'json')).toBeUndefined();
+    expect(fastReadYaml('m: {0x10: a}\n', 'json')).toBeUndefined();
+    expect(fastReadYaml('1.0: a\n')).toStrictEqual({ '1.0': 'a' });
   });
 
   it('gives up on a byte order mark', () => {

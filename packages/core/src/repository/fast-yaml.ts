@@ -153,11 +153,11 @@ class Reader {
     return fresh;
   }
 
-  read(): unknown {
+  read(root: Context): unknown {
     this.skipBlank();
     if (this.start >= this.length) return null;
     if (this.code(this.start) === SPACE) giveUp();
-    const node = this.block(this.start, 0, 'root');
+    const node = this.block(this.start, 0, root);
     this.skipBlank();
     if (this.start < this.length) giveUp();
     return node;
@@ -271,7 +271,7 @@ class Reader {
     const base = this.top;
     let key = first;
     for (;;) {
-      this.addKey(base, key);
+      this.addKey(base, key, context);
       const valueContext = childContext(context, key);
       const start = this.skipSpaces(this.rest);
       let value: unknown;
@@ -308,9 +308,14 @@ class Reader {
     this.top++;
   }
 
-  /** A key of the map starting at `base`: a duplicate or `__proto__` (see below) is the yaml library's. */
-  private addKey(base: number, key: string): void {
+  /**
+   * A key of the map starting at `base`: a duplicate or `__proto__` (see below) is the yaml
+   * library's. So is, in plain YAML data (`json`), a key it reads as a number (`1.0:` is its key
+   * "1"): this reader keeps keys as written.
+   */
+  private addKey(base: number, key: string, context: Context): void {
     if (key === '__proto__') giveUp();
+    if (context === 'json' && typeof resolve(key) !== 'string') giveUp();
     for (let i = base; i < this.top; i++) if (this.keys[i] === key) giveUp();
   }
 
@@ -458,7 +463,7 @@ class Reader {
         for (;;) {
           const key = this.flowKey(CLOSE_BRACE);
           if (this.code(this.at) !== COLON || isNullOrBool(key)) giveUp();
-          this.addKey(base, key);
+          this.addKey(base, key, context);
           this.at++;
           this.flowSpaces();
           const valueContext = childContext(context, key);
@@ -557,9 +562,10 @@ class Reader {
 
 /**
  * The document as the same plain data `readYaml` gives, or undefined when the text is outside the
- * subset this reader knows (then use readYaml).
+ * subset this reader knows (then use readYaml). With `root` 'json', any YAML file's data as the
+ * yaml library's toJS gives it (state.yml: loadInstalled), with no repository rules.
  */
-export function fastReadYaml(text: string): unknown {
+export function fastReadYaml(text: string, root: Context = 'root'): unknown {
   // tabs (indentation or separation), byte order marks and old Mac line ends: the yaml library's
   if (text.includes('\t') || text.charCodeAt(0) === 0xfeff) return undefined;
   let source = text;
@@ -568,7 +574,7 @@ export function fastReadYaml(text: string): unknown {
     if (source.includes('\r')) return undefined;
   }
   try {
-    return new Reader(source).read();
+    return new Reader(source).read(root);
   } catch (error) {
     if (error instanceof GiveUp) return undefined;
     throw error;

@@ -58,7 +58,7 @@ export async function readRepositorySource(source: string, options: ReadReposito
  * when it cannot be read, and InvalidRepositoryError (listing every problem) when it is invalid.
  */
 export async function loadRepository(source: string, options: ReadRepositoryOptions = {}): Promise<Repository> {
-  // a large file is read and checked once, while it stays the same (repository-cache.ts)
+  // a file of some size is read and checked once, while it stays the same (repository-cache.ts)
   const cacheable = isUrl(source) ? undefined : cacheableFile(source);
   const cached = cacheable && readCachedRepository(cacheable, source);
   if (cached !== undefined) return cached;

@@ -1,5 +1,14 @@
 import { isAscii } from 'node:buffer';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -172,6 +181,7 @@ describe('the repository cache', () => {
   it('does not keep a small file', async () => {
     const file = join(dir, 'repository.yml');
     writeSettled(file, repositoryText(3));
+    expect(statSync(file).size).toBeLessThan(CACHE_MIN_BYTES);
     await loadRepository(file);
     expect(entries()).toEqual([]);
   });

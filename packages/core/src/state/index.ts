@@ -28,6 +28,6 @@ export { statePaths } from './state-paths.js';
 export type { RollbackOptions, RollbackResult } from './state-rollback.js';
 export { oldestRevision, rollbackState, stateAtRevision } from './state-rollback.js';
 export type { LoadedState } from './state-store.js';
-export { loadState, readStateText, saveState, writeStateText } from './state-store.js';
+export { loadInstalled, loadState, readStateText, saveState, writeStateText } from './state-store.js';
 export type { WithStateLockOptions } from './with-state-lock.js';
 export { withStateLock } from './with-state-lock.js';

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { type Document, isMap, isNode, isScalar, type Node } from 'yaml';
 import type * as Zod from 'zod';
 import { StateError } from '../errors.js';
+import { fastReadYaml } from '../repository/fast-yaml.js';
 import { RESERVED_STATE_KEY } from '../repository/model.js';
 
 /** e's record of one installed module, kept in state.yml at `e.installed.<module>`. */
@@ -127,6 +128,31 @@ export function readInstalled(state: StateSource): Record<string, InstalledRecor
       throw recordError(state, at as Node, [...INSTALLED, name, ...sub].join('.'), issue?.message ?? 'invalid record');
     }
     records[name] = parsed.data;
+  }
+  return records;
+}
+
+/**
+ * What readInstalled gives for the state in `text`, read without a YAML document (the fast reader
+ * of repository files, as plain YAML data: fast-yaml.ts), when the text is plain YAML and every
+ * record is well-formed; undefined for anything else, which readInstalled then reads and, when
+ * something is wrong, explains with its position. For the commands that only show the records.
+ */
+export function quickInstalled(text: string): Record<string, InstalledRecord> | undefined {
+  const data = fastReadYaml(text, 'json');
+  if (data === null) return {};
+  if (!isPlainObject(data)) return undefined;
+  const section = data[RESERVED_STATE_KEY];
+  if (section === undefined) return {};
+  if (!isPlainObject(section)) return undefined;
+  const installed = section[INSTALLED[1]];
+  if (installed === undefined) return {};
+  if (!isPlainObject(installed)) return undefined;
+  const records: Record<string, InstalledRecord> = {};
+  for (const [name, value] of Object.entries(installed)) {
+    const record = quickRecord(value);
+    if (record === undefined) return undefined;
+    records[name] = record;
   }
   return records;
 }

@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Document } from 'yaml';
 import { StateError } from '../errors.js';
+import { type InstalledRecord, quickInstalled, readInstalled } from './installed-records.js';
 import { parseStateText, renderStateText, type StateData } from './state-file.js';
 import { statePaths } from './state-paths.js';
 import { writeFileAtomic } from './write-atomic.js';
@@ -115,6 +116,16 @@ export async function loadState(shared: string): Promise<LoadedState> {
   const parsed = parseStateText(text);
   if (!parsed.ok) throw new StateError('E_STATE_INVALID', `${path}:${parsed.problem}.`, { hint: FIX_HINT });
   return { path, exists: raw !== undefined, text, doc: parsed.doc, data: parsed.data };
+}
+
+/**
+ * Every installed-module record of the state at `shared`, as readInstalled(await loadState(shared))
+ * gives them, errors included; a plain state.yml is read without making a YAML document
+ * (quickInstalled), which in a command that only shows the records is most of its reading.
+ */
+export async function loadInstalled(shared: string): Promise<Record<string, InstalledRecord>> {
+  const quick = quickInstalled((await readStateText(shared)) ?? '');
+  return quick ?? readInstalled(await loadState(shared));
 }
 
 /**
