@@ -1,5 +1,6 @@
 import { lazyRequire } from '../repository/lazy-require.js';
 import { defaultSocketPath, engineEndpoint } from './engine-endpoint.js';
+import { PLAIN_HTTP } from './plain-http.js';
 import { readBody } from './read-body.js';
 
 /*
@@ -41,7 +42,7 @@ function infoFromLocalSocket(
       sent();
       resolve(undefined);
     };
-    const req = http().request({ socketPath, path: '/info', agent: false }, (res) => {
+    const req = http().request({ socketPath, path: '/info', agent: false, ...PLAIN_HTTP }, (res) => {
       readBody(res).then((body) => {
         try {
           resolve(res.statusCode === 200 ? (JSON.parse(body.toString('utf8')) as EngineInfo) : undefined);

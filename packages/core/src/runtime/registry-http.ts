@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { lazyRequire } from '../repository/lazy-require.js';
+import { PLAIN_HTTP } from './plain-http.js';
 import { readBody } from './read-body.js';
 
 /** node:https (with TLS, ~5-10 ms to load) only for a registry that speaks it: the local one does not. */
@@ -72,7 +73,12 @@ function once(
       ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
     };
     // a fresh connection each time (agent: false): nothing pooled keeps e's process alive afterwards
-    const req = send(url, { method, headers: outgoing, agent: false });
+    const req = send(url, {
+      method,
+      headers: outgoing,
+      agent: false,
+      ...(url.protocol === 'https:' ? {} : PLAIN_HTTP),
+    });
     const onAbort = () => req.destroy(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     const fail = (error: unknown) => {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { engineEndpoint, type SshEndpoint } from './engine-endpoint.js';
 import { dialArguments, engineOptions, sshCommand } from './ssh-dial.js';
@@ -53,12 +54,25 @@ describe('ssh:// engines', () => {
     expect(sshCommand({ E_SSH_COMMAND: 'ssh -F ./ssh_config' })).toEqual(['ssh', '-F', './ssh_config']);
   });
 
-  it('gives dockerode options only for ssh:// (docker-modem reads the other DOCKER_HOSTs itself)', () => {
-    expect(engineOptions({})).toBeUndefined();
+  it('gives dockerode options for ssh:// and an agent for a local socket (docker-modem reads DOCKER_HOST itself)', () => {
+    // a local socket: docker-modem finds it; the agent is Node's global one, for plain HTTP (plain-http.ts)
+    for (const env of [{}, { DOCKER_HOST: 'unix:///var/run/docker.sock' }]) {
+      const local = engineOptions(env);
+      expect(Object.keys(local ?? {})).toEqual(['agent']);
+      expect(local?.agent.options).toMatchObject({
+        keepAlive: true,
+        scheduling: 'lifo',
+        timeout: 5000,
+        servername: '',
+      });
+    }
     expect(engineOptions({ DOCKER_HOST: 'tcp://127.0.0.1:2375' })).toBeUndefined();
-    expect(engineOptions({ DOCKER_HOST: 'unix:///var/run/docker.sock' })).toBeUndefined();
     const options = engineOptions({ DOCKER_HOST: 'ssh://root@host' });
     expect(options).toMatchObject({ protocol: 'http', host: 'docker' });
+    // docker-modem inspects each request's options, agent included, even with its log off
+    const everything = { showHidden: true, depth: null };
+    expect(inspect({ agent: options?.agent }, everything)).toBe('{ agent: [SshDialAgent] }');
+    expect(inspect(engineOptions({}), everything)).toBe('{ agent: [QuietAgent] }');
     options?.agent.destroy();
     // an ssh:// URL that does not parse fails here, as new URL fails
     expect(() => engineOptions({ DOCKER_HOST: 'ssh://host:port' })).toThrow(TypeError);

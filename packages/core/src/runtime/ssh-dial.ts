@@ -1,8 +1,10 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Agent } from 'node:http';
 import { Duplex } from 'node:stream';
+import { inspect } from 'node:util';
 import { lazyRequire } from '../repository/lazy-require.js';
 import { engineEndpoint, type SshEndpoint } from './engine-endpoint.js';
+import { PLAIN_HTTP } from './plain-http.js';
 
 /*
  * An ssh:// engine the way the docker CLI reaches one: each HTTP connection is the system `ssh`
@@ -36,16 +38,32 @@ export function dialArguments(target: Pick<SshEndpoint, 'user' | 'host' | 'port'
 
 /**
  * dockerode's options for the engine DOCKER_HOST names: for ssh://, plain HTTP over this file's
- * ssh connections; otherwise none (docker-modem reads DOCKER_HOST itself).
+ * ssh connections; for a local socket, the agent docker-modem would use (Node's global one) but
+ * for plain HTTP (PLAIN_HTTP); otherwise none (docker-modem reads DOCKER_HOST itself, and keeps
+ * reading it: these options only add to what it finds there).
  */
 export function engineOptions(env: NodeJS.ProcessEnv = process.env) {
   const endpoint = engineEndpoint(env);
+  if (endpoint.kind === 'unix') {
+    return { agent: new QuietAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5_000, ...PLAIN_HTTP }) };
+  }
   if (endpoint.kind !== 'ssh') return undefined;
   if (endpoint.invalid) throw endpoint.invalid;
   return { protocol: 'http' as const, host: 'docker', port: 80, agent: new SshDialAgent(endpoint, env) };
 }
 
-class SshDialAgent extends Agent {
+/**
+ * docker-modem writes the options of every request with util.inspect (hidden properties, no depth
+ * limit) for its debug log, whether that log is on or not: with an agent among them, the agent
+ * with its sockets and all, ~10 ms of CPU a request. An agent e gives it is written as its name.
+ */
+class QuietAgent extends Agent {
+  [inspect.custom](): string {
+    return `[${this.constructor.name}]`;
+  }
+}
+
+class SshDialAgent extends QuietAgent {
   readonly #target: SshEndpoint;
   readonly #command: string[];
 
