@@ -10,10 +10,11 @@ import type { ModuleVersion, Repository } from './model.js';
 /*
  * Repository files, read and checked once, are kept as JSON: reading and checking YAML costs ~90 ms
  * per MB, JSON.parse ~10; and in a command's cold start (the reader and the checks still run in
- * V8's interpreter) even the project's 14 KB repository.yml took ~8 ms, its entry ~1. An entry is used only while the file and e's code are the ones it
- * was made from (the file's device, inode, size, modification and change times; the build of e's
- * code), so an edit, a replaced file or another e is a miss, never a stale answer. Only files
- * that were valid are kept; an invalid one is read again each time, to report its problems.
+ * V8's interpreter) even the project's 14 KB repository.yml took ~8 ms, its entry ~1. An entry is
+ * used only while the file and e's code are the ones it was made from (the file's device, inode,
+ * size, modification and change times; the build of e's code), so an edit, a replaced file or
+ * another e is a miss, never a stale answer. Only files that were valid are kept; an invalid one
+ * is read again each time, to report its problems.
  */
 
 /** Files smaller than this are read each time: a hit would save next to nothing. */
