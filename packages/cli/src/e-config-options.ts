@@ -73,7 +73,9 @@ export async function applyEConfig(program: Command, action: Command): Promise<v
   }
   const engine = program.getOptionValue('engine') as string | undefined;
   if (engine !== undefined) {
-    if (!/^(unix|tcp|ssh|https?|npipe):\/\/\S+$/i.test(engine)) {
+    // the same rule as e.yml's engine: setting
+    const { ENGINE_URL } = await import('@e/core/repository');
+    if (!ENGINE_URL.test(engine)) {
       const { RuntimeError } = await import('@e/core/errors');
       throw new RuntimeError('E_ENGINE_URL_INVALID', `--engine "${engine}" is not a Docker engine URL.`, {
         hint: 'Use unix:///var/run/docker.sock, tcp://host:port or ssh://user@host.',
