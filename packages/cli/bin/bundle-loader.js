@@ -32,7 +32,7 @@ const vm = require('node:vm');
 // itself loads Node's heap snapshot code and with it the streams (~4 ms of CPU for a command
 // that never uses them). That binding is deprecated (DEP0111, a warning): without it, node:v8.
 const V8_FLAGS = '--interrupt-budget=540672 --no-minor-gc-task';
-const tierUpBudget = () => {
+const setV8Flags = () => {
   const quiet = process.noDeprecation;
   process.noDeprecation = true;
   let binding;
@@ -110,7 +110,7 @@ function runsModule(args) {
 }
 
 if (runsModule(process.argv.slice(2))) for (const id of RUN_BUILTINS) require(id);
-tierUpBudget();
+setV8Flags();
 
 /**
  * The bundle that runs this command line (process.argv), or undefined when it is not fresh: then

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getInstalled, readInstalled, removeInstalled, setInstalled } from './installed-records.js';
 import { appendHistory } from './state-history.js';
 import { rollbackState } from './state-rollback.js';
-import { loadState, readStateText, reloadState, saveState, writeStateText } from './state-store.js';
+import { loadInstalled, loadState, readStateText, reloadState, saveState, writeStateText } from './state-store.js';
 
 let shared: string;
 beforeEach(async () => {
@@ -230,5 +230,33 @@ describe('state.yml that is not a regular file (a module may leave anything at t
     expect(await readStateText(shared)).toBe('azi: {size: 5}\n');
     await writeStateText(shared, undefined);
     expect(await readStateText(shared)).toBeUndefined();
+  });
+});
+
+describe('loadInstalled (e status)', () => {
+  const record = '      version: 0.1.0\n      status: applied\n      installedAt: a\n      updatedAt: u\n';
+  /** What readInstalled(await loadState(shared)) gives, or throws. */
+  const slow = () => loadState(shared).then(readInstalled);
+
+  it('gives what readInstalled gives, and throws what it throws, problems at file:line:col', async () => {
+    let refused = 0;
+    for (const text of [
+      `e:\n  installed:\n    hello:\n${record}`,
+      `e:\n  installed:\n    hello:\n${record.replace('      status: applied\n', '')}`,
+      `e:\n  installed:\n    hello:\n${record.replace('status: applied', 'status: [applied]')}`,
+      'e:\n  installed:\n',
+      'a: [b\n',
+    ]) {
+      await writeStateText(shared, text);
+      const expected = await slow().catch((error: Error) => error);
+      if (expected instanceof Error) {
+        await expect(loadInstalled(shared)).rejects.toThrow(expected.message);
+        expect(expected.message).toMatch(/state\.yml:\d+:\d+/);
+        refused++;
+      } else expect(await loadInstalled(shared)).toStrictEqual(expected);
+    }
+    expect(refused).toBe(4);
+    await rm(join(shared, 'state.yml'));
+    expect(await loadInstalled(shared)).toStrictEqual({});
   });
 });

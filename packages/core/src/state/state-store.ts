@@ -110,8 +110,11 @@ export async function readStateText(shared: string): Promise<string | undefined>
 
 /** Loads and parses state.yml; a missing file is the empty state, anything but a mapping is an error. */
 export async function loadState(shared: string): Promise<LoadedState> {
-  const path = statePaths(shared).state;
-  const raw = await readStateText(shared);
+  return stateFromText(statePaths(shared).state, await readStateText(shared));
+}
+
+/** The state as loadState gives it, from the text readStateText read at `path` (undefined: no file). */
+function stateFromText(path: string, raw: string | undefined): LoadedState {
   const text = raw ?? '';
   const parsed = parseStateText(text);
   if (!parsed.ok) throw new StateError('E_STATE_INVALID', `${path}:${parsed.problem}.`, { hint: FIX_HINT });
@@ -124,8 +127,8 @@ export async function loadState(shared: string): Promise<LoadedState> {
  * (quickInstalled), which in a command that only shows the records is most of its reading.
  */
 export async function loadInstalled(shared: string): Promise<Record<string, InstalledRecord>> {
-  const quick = quickInstalled((await readStateText(shared)) ?? '');
-  return quick ?? readInstalled(await loadState(shared));
+  const raw = await readStateText(shared);
+  return quickInstalled(raw ?? '') ?? readInstalled(stateFromText(statePaths(shared).state, raw));
 }
 
 /**
