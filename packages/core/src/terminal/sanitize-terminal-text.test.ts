@@ -62,6 +62,12 @@ describe('sanitizeTerminalText', () => {
       color: `${ESC}[32mok${ESC}[0m`,
     },
     {
+      name: 'a coloured line keeps its tab and is reset at its end, the next line is plain',
+      input: `${ESC}[31mred\tx\nnext\tline\n`,
+      plain: 'red\tx\nnext\tline\n',
+      color: `${ESC}[31mred\tx${ESC}[0m\nnext\tline\n`,
+    },
+    {
       name: 'private modes ending in m or h are not colour',
       input: `${ESC}[?25l${ESC}[>4;2m${ESC}[1 mx`,
       plain: 'x',

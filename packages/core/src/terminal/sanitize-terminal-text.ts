@@ -29,11 +29,13 @@ export function sanitizeTerminalText(text: string, options: SanitizeOptions): st
   let plainFrom = 0;
   let i = 0;
   while (i < text.length) {
+    // jump to the next character that needs a look (a text mostly has none: one search, no copy)
+    const pattern = coloured ? CONTROLS : ACTING_CONTROLS;
+    pattern.lastIndex = i;
+    const found = pattern.exec(text);
+    if (found === null) break;
+    i = found.index;
     const code = text.charCodeAt(i);
-    if (!isControl(code)) {
-      i++;
-      continue;
-    }
     out += text.slice(plainFrom, i);
     if (code === LF) {
       if (coloured) out += RESET;
@@ -59,9 +61,12 @@ export function sanitizeTerminalText(text: string, options: SanitizeOptions): st
   return coloured ? out + RESET : out;
 }
 
-function isControl(code: number): boolean {
-  return code < 0x20 || (code >= 0x7f && code <= 0x9f);
-}
+/** Every C0 and C1 control character, and DEL. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROLS = /[\x00-\x1f\x7f-\x9f]/g;
+/** The same without `\n` and `\t`, which stay as they are while no colour is to be reset. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const ACTING_CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 
 /**
  * The sequence starting at `start` (an ESC or an 8-bit introducer): where it ends, and the SGR
