@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ModuleVersion, Repository } from '../repository/model.js';
+import type { Labels, MatchExpression, ModuleVersion, Repository, Requirement } from '../repository/model.js';
+import { matchesRequirement } from '../selector/match.js';
 import { parseSelector } from '../selector/parse-selector.js';
 import type { InstalledRecord } from '../state/installed-records.js';
 import { influencedInstalledModules } from './influences.js';
@@ -95,6 +96,35 @@ describe('LabelIndex', () => {
     index.add({ kind: 'cache', size: 2 }, 'c');
     index.add({}, 'd');
     expect(index.matching(selector === '' ? [] : parseSelector(selector))).toEqual(want);
+  });
+
+  it('answers each comparing expression as the selector does, with its results kept across queries', () => {
+    const items: [Labels, string][] = [
+      [{ version: '1.9.0', size: 5 }, 'a'],
+      [{ version: '1.10.0', size: '5' }, 'b'],
+      [{ version: '2.0.0-rc.1', size: 12 }, 'c'],
+      [{ version: 3, size: true }, 'd'],
+      [{ version: '3.1.0' }, 'e'],
+    ];
+    const index = new LabelIndex<string>();
+    for (const [labels, item] of items) index.add(labels, item);
+    const semver = (...values: string[]): MatchExpression => ({ key: 'version', operator: 'semver', values });
+    const requirements: [string, Requirement][] = [
+      ['semver >=1.0.0 <2', [semver('>=1.0.0 <2')]],
+      ['semver >=1.0.0 <2 or >=3', [semver('>=1.0.0 <2', '>=3')]], // the same first value, another list
+      ['semver >=3', [semver('>=3')]],
+      ['semver <1.10.0 or >=3', [semver('<1.10.0', '>=3')]], // another list of two
+      ...['version>=1.10.0', 'version<=1.10.0', 'size>4', 'size<6'].map((s): [string, Requirement] => [
+        s,
+        parseSelector(s),
+      ]),
+      ['size>4 and semver >=1.0.0 <2', [...parseSelector('size>4'), semver('>=1.0.0 <2')]],
+    ];
+    // twice over: the second round is answered from what the first kept
+    for (const [selector, requirement] of [...requirements, ...requirements]) {
+      const want = items.filter(([labels]) => matchesRequirement(labels, requirement)).map(([, item]) => item);
+      expect(index.matching(requirement), selector).toEqual(want);
+    }
   });
 });
 

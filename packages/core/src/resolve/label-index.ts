@@ -17,19 +17,24 @@ const numberKey = (n: number): string => `#${n}`;
  * `matching` always runs the real selector; the index only narrows the items it looks at.
  */
 export class LabelIndex<T> {
-  readonly #all: { labels: Labels; item: T }[] = [];
+  /** Each item's labels and the item, by id (two arrays: no pair object per item). */
+  readonly #labels: Labels[] = [];
+  readonly #items: T[] = [];
   /** Per label key, built on the first query that names the key: most keys are never queried. */
   readonly #keys = new Map<string, { ids: number[]; byValue: Map<string, number[]> }>();
   /**
-   * Results of comparing expressions by expression (operator and values) and label value: many
-   * labels share a value. A Map keyed by the label value itself tells 1 from "1" and true from
-   * "true", as the results may differ.
+   * Results of comparing expressions, by operator, then values, then label value: many labels
+   * share a value. A Map keyed by the label value itself tells 1 from "1" and true from "true",
+   * as the results may differ. Keyed by text, not by expression object: a large repository has
+   * as many expression objects as versions, but few distinct expressions.
    */
-  readonly #compared = new Map<string, Map<LabelValue, boolean>>();
-  readonly #exprKeys = new WeakMap<MatchExpression, string>();
+  readonly #compared = new Map<string, Map<string, Map<LabelValue, boolean>>>();
+  /** The same for expressions with other values than one string, by operator and values as JSON. */
+  readonly #comparedOther = new Map<string, Map<LabelValue, boolean>>();
 
   add(labels: Labels, item: T): void {
-    this.#all.push({ labels, item });
+    this.#labels.push(labels);
+    this.#items.push(item);
     if (this.#keys.size > 0) this.#keys.clear();
   }
 
@@ -37,8 +42,8 @@ export class LabelIndex<T> {
     let index = this.#keys.get(key);
     if (index === undefined) {
       index = { ids: [], byValue: new Map() };
-      for (let id = 0; id < this.#all.length; id++) {
-        const labels = this.#all[id]!.labels;
+      for (let id = 0; id < this.#labels.length; id++) {
+        const labels = this.#labels[id]!;
         if (!Object.hasOwn(labels, key)) continue;
         index.ids.push(id);
         const value = labels[key]!;
@@ -51,16 +56,15 @@ export class LabelIndex<T> {
   }
 
   get size(): number {
-    return this.#all.length;
+    return this.#labels.length;
   }
 
   /** Every item whose labels meet all expressions of the requirement, in the order they were added. */
   matching(requirement: Requirement): T[] {
     const out: T[] = [];
-    if (this.#all.length === 0) return out;
+    if (this.#labels.length === 0) return out;
     for (const id of this.#narrow(requirement)) {
-      const entry = this.#all[id]!;
-      if (this.#matchesAll(entry.labels, requirement)) out.push(entry.item);
+      if (this.#matchesAll(this.#labels[id]!, requirement)) out.push(this.#items[id]!);
     }
     return out;
   }
@@ -72,16 +76,7 @@ export class LabelIndex<T> {
 
   #matches(labels: Labels, expr: MatchExpression): boolean {
     if (!COMPARING.has(expr.operator) || !Object.hasOwn(labels, expr.key)) return matchExpression(labels, expr);
-    let exprKey = this.#exprKeys.get(expr);
-    if (exprKey === undefined) {
-      exprKey = `${expr.operator}\0${JSON.stringify(expr.values)}`;
-      this.#exprKeys.set(expr, exprKey);
-    }
-    let results = this.#compared.get(exprKey);
-    if (results === undefined) {
-      results = new Map();
-      this.#compared.set(exprKey, results);
-    }
+    const results = this.#resultsOf(expr);
     const label = labels[expr.key]!;
     let result = results.get(label);
     if (result === undefined) {
@@ -89,6 +84,13 @@ export class LabelIndex<T> {
       results.set(label, result);
     }
     return result;
+  }
+
+  /** The cached results of one expression, by label value. */
+  #resultsOf(expr: MatchExpression): Map<LabelValue, boolean> {
+    const only = expr.values.length === 1 ? expr.values[0] : undefined;
+    if (typeof only === 'string') return mapAt(mapAt(this.#compared, expr.operator), only);
+    return mapAt(this.#comparedOther, `${expr.operator}\0${JSON.stringify(expr.values)}`);
   }
 
   /** The smallest superset of the matching ids the index can name, in ascending order. */
@@ -104,7 +106,7 @@ export class LabelIndex<T> {
       if (ids !== undefined && (best === undefined || ids.length < best.length)) best = ids;
       if (best?.length === 0) break;
     }
-    return best ?? this.#all.keys();
+    return best ?? this.#labels.keys();
   }
 
   /** Ids whose label `key` equals one of `values`; the index's own list when there is one (read only). */
@@ -129,4 +131,14 @@ function push<K>(map: Map<K, number[]>, key: K, id: number): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [id]);
   else if (list[list.length - 1] !== id) list.push(id);
+}
+
+/** The map kept in `map` at `key`, made empty when there is none. */
+function mapAt<K, K2, V>(map: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
+  let inner = map.get(key);
+  if (inner === undefined) {
+    inner = new Map();
+    map.set(key, inner);
+  }
+  return inner;
 }

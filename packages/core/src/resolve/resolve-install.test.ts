@@ -341,6 +341,36 @@ describe('resolveInstall --with-deps', () => {
     expect(order(resolve(repo, 'app', { withDeps: true }))).toEqual(['lib@1.0.0', 'app@1.0.0']);
   });
 
+  it('tries the versions of a dependency latest first, then stable from the highest, then pre-releases', () => {
+    // the preference order of these four versions, whatever order the repository lists them in
+    const preferred = ['1.5.0', '2.0.0', '1.0.0', '3.0.0-rc.1'];
+    const lib = (listed: string[], deadEnds: string[]): VersionSpec[] =>
+      listed.map((version) => ({
+        version,
+        latest: version === '1.5.0',
+        strong: deadEnds.includes(version) ? ['name=missing'] : [],
+      }));
+    const chosen = (listed: string[], deadEnds: string[] = []) => {
+      const repo = repository({ app: [{ version: '1.0.0', strong: ['name=lib'] }], lib: lib(listed, deadEnds) });
+      return order(resolve(repo, 'app', { withDeps: true }))[0];
+    };
+    for (const listed of [preferred, [...preferred].reverse(), ['1.0.0', '3.0.0-rc.1', '1.5.0', '2.0.0']]) {
+      // with the k most preferred versions made dead ends, the next one is chosen
+      for (const [k, version] of preferred.entries()) {
+        expect(chosen(listed, preferred.slice(0, k))).toBe(`lib@${version}`);
+      }
+    }
+    // two versions (compared without a sort): each pair, listed either way
+    for (const a of preferred) {
+      for (const b of preferred) {
+        if (a === b) continue;
+        const first = preferred.indexOf(a) < preferred.indexOf(b) ? a : b;
+        expect(chosen([a, b])).toBe(`lib@${first}`);
+        expect(chosen([a, b], [first])).toBe(`lib@${first === a ? b : a}`);
+      }
+    }
+  });
+
   it('ambiguity: two components meet one requirement; the CLI can ask, or --prefer decides', () => {
     const result = resolve(design, 'kafka', { withDeps: true });
     expect(reasons(result)).toEqual([

@@ -87,6 +87,9 @@ type Task = VersionTask | RequirementTask;
 type Outcome = { ok: true } | { ok: false; reason: Reason };
 
 const APPLIED = 'applied';
+const OK: Outcome = { ok: true };
+/** Up to this many versions, a version's rank is found by searching its component's ordered list. */
+const RANK_BY_SEARCH = 16;
 
 /**
  * Resolves `e module install <request>` against the repository and what is installed: the ordered
@@ -107,9 +110,8 @@ class Resolver {
   /** Every installed module, whatever its status (weak requirements look at these). */
   readonly #recorded = new LabelIndex<string>();
   readonly #components = new Map<string, Component>();
-  readonly #ownerOf = new Map<ModuleVersion, string>();
-  /** Each version's place in its component's preference order (see #rank), filled per component on first use. */
-  readonly #ranks = new Map<ModuleVersion, number>();
+  /** Each component's preference order of its versions (see #rankOf), made on first use. */
+  readonly #ranks = new Map<string, (mv: ModuleVersion) => number>();
   readonly #plan = new Map<string, PlanEntry>();
   readonly #added: PlanEntry[] = [];
   readonly #edges: Edge[] = [];
@@ -126,7 +128,6 @@ class Resolver {
       this.#components.set(component.name, component);
       for (const mv of component.versions) {
         this.#versions.add(mv.labels, { module: component.name, mv });
-        this.#ownerOf.set(mv, component.name);
       }
     }
     for (const [name, record] of Object.entries(this.#installed)) {
@@ -207,32 +208,52 @@ class Resolver {
    * from the highest, then pre-releases. Each component's order is computed once.
    */
   #preferenceOrder(versions: readonly ModuleVersion[], installed: string | undefined): ModuleVersion[] {
-    return this.#sortByPreference([...versions], (mv) => mv, installed);
+    return this.#sortByPreference(this.#request.name, [...versions], (mv) => mv, installed);
   }
 
   /** Sorts items of one component (in place, stably) by the preference order of their versions. */
-  #sortByPreference<T>(items: T[], mvOf: (item: T) => ModuleVersion, installed: string | undefined): T[] {
+  #sortByPreference<T>(
+    module: string,
+    items: T[],
+    mvOf: (item: T) => ModuleVersion,
+    installed: string | undefined,
+  ): T[] {
     if (items.length <= 1) return items;
-    const first = (mv: ModuleVersion) =>
-      installed !== undefined && compareVersions(mv.version, installed) === 0 ? 0 : 1;
-    return items.sort((a, b) => {
-      const x = mvOf(a);
-      const y = mvOf(b);
-      return first(x) - first(y) || this.#rank(x) - this.#rank(y);
-    });
+    const isInstalled = (mv: ModuleVersion) => installed !== undefined && compareVersions(mv.version, installed) === 0;
+    if (items.length === 2) {
+      // the usual case, two versions: compared once, in the order a stable sort by rank gives
+      const a = mvOf(items[0]!);
+      const b = mvOf(items[1]!);
+      const order = Number(isInstalled(b)) - Number(isInstalled(a)) || comparePreference(a, b);
+      if (order > 0) items.reverse();
+      return items;
+    }
+    const rank = this.#rankOf(module);
+    // the installed version before all others (ranks are below the number of versions)
+    const after = this.#components.get(module)!.versions.length;
+    const key = (item: T) => {
+      const mv = mvOf(item);
+      return (isInstalled(mv) ? 0 : after) + rank(mv);
+    };
+    return items.sort((a, b) => key(a) - key(b));
   }
 
-  /** The position of a version in its component's preference order latest → stable → pre-release. */
-  #rank(mv: ModuleVersion): number {
-    let rank = this.#ranks.get(mv);
+  /**
+   * The position of each version of a component in its preference order: latest → stable →
+   * pre-release, highest first. Made once per component; a search in the list for the usual few
+   * versions, a map for many.
+   */
+  #rankOf(module: string): (mv: ModuleVersion) => number {
+    let rank = this.#ranks.get(module);
     if (rank === undefined) {
-      const component = this.#components.get(this.#ownerOf.get(mv)!)!;
-      const group = (v: ModuleVersion) => (v.latest ? 0 : isPrerelease(v.version) ? 2 : 1);
-      const ordered = [...component.versions].sort(
-        (a, b) => group(a) - group(b) || compareVersions(b.version, a.version),
-      );
-      for (let i = 0; i < ordered.length; i++) this.#ranks.set(ordered[i]!, i);
-      rank = this.#ranks.get(mv)!;
+      const ordered = [...this.#components.get(module)!.versions].sort(comparePreference);
+      if (ordered.length <= RANK_BY_SEARCH) {
+        rank = (mv) => ordered.indexOf(mv);
+      } else {
+        const at = new Map(ordered.map((mv, i) => [mv, i]));
+        rank = (mv) => at.get(mv)!;
+      }
+      this.#ranks.set(module, rank);
     }
     return rank;
   }
@@ -301,7 +322,7 @@ class Resolver {
         if (requirement === undefined) {
           task.entry.done = true;
           stack.pop();
-          result = { ok: true };
+          result = OK;
           continue;
         }
         const next = this.#requirementTask(task, requirement, stack);
@@ -342,7 +363,7 @@ class Resolver {
       stack.pop();
       result = this.#decide(task, stack);
     }
-    return result ?? { ok: true };
+    return result ?? OK;
   }
 
   #isLastGroup(task: RequirementTask): boolean {
@@ -402,7 +423,7 @@ class Resolver {
       this.#replay(pick.delta);
     }
     this.#edges.push({ from: owner.module, to: pick.ref.module, requirement: task.requirement });
-    return { ok: true };
+    return OK;
   }
 
   /** What meets a requirement now ('met'), or a task that tries the candidates that could. */
@@ -410,7 +431,9 @@ class Resolver {
     const self = owner.entry.module;
     if (this.#appliedMatch(requirement, self) !== undefined) return 'met';
     const refs = this.#versions.matching(requirement);
-    const groups = new Map<string, VersionRef[]>();
+    // candidates by component; the index gives a component's versions one after another
+    const groups: VersionRef[][] = [];
+    let byModule: Map<string, VersionRef[]> | undefined;
     const ruledOut: RuledOut[] = [];
     let planned: string | undefined;
     for (const ref of refs) {
@@ -432,9 +455,17 @@ class Resolver {
         if (record !== undefined && !sameVersion(ref, record)) {
           ruledOut.push({ ...candidate(ref), why: { kind: 'installed-other-version', installed: record.version } });
         } else {
-          const list = groups.get(ref.module);
-          if (list === undefined) groups.set(ref.module, [ref]);
-          else list.push(ref);
+          const last = groups[groups.length - 1];
+          if (last !== undefined && last[0]!.module === ref.module) last.push(ref);
+          else {
+            byModule ??= new Map(groups.map((group) => [group[0]!.module, group]));
+            const list = byModule.get(ref.module);
+            if (list !== undefined) list.push(ref);
+            else {
+              groups.push([ref]);
+              byModule.set(ref.module, groups[groups.length - 1]!);
+            }
+          }
         }
       }
     }
@@ -442,20 +473,27 @@ class Resolver {
       this.#edges.push({ from: self, to: planned, requirement });
       return 'met';
     }
-    const rank = (name: string) => {
-      const at = this.#prefer.indexOf(name);
-      return at < 0 ? this.#prefer.length : at;
-    };
-    const names = [...groups.keys()];
-    if (names.length > 1) names.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    if (groups.length > 1) {
+      const rank = (name: string) => {
+        const at = this.#prefer.indexOf(name);
+        return at < 0 ? this.#prefer.length : at;
+      };
+      groups.sort((x, y) => {
+        const a = x[0]!.module;
+        const b = y[0]!.module;
+        return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+      });
+    }
+    // a component's refs are distinct versions (the index holds each version once)
+    for (const group of groups) {
+      const name = group[0]!.module;
+      if (group.length > 1) this.#sortByPreference(name, group, refVersion, this.#installed[name]?.version);
+    }
     return {
       kind: 'requirement',
       owner,
       requirement,
-      // a component's refs are distinct versions (the index holds each version once)
-      groups: names.map((name) =>
-        this.#sortByPreference(groups.get(name)!, (ref) => ref.mv, this.#installed[name]?.version),
-      ),
+      groups,
       group: 0,
       version: 0,
       mark: { entries: this.#added.length, edges: this.#edges.length },
@@ -496,20 +534,24 @@ class Resolver {
   #steps(): ResolveResult {
     const notices: ResolveNotice[] = [];
     const names = [...this.#plan.keys()];
-    const strong = new Map<string, Set<string>>();
-    const weak = new Map<string, Set<string>>();
-    const none: ReadonlySet<string> = new Set();
+    // each module's companions, strong and weak, in the order found, each once (a module has few)
+    const strong = new Map<string, string[]>();
+    const weak = new Map<string, string[]>();
+    const none: readonly string[] = [];
     for (const edge of this.#edges) addTo(strong, edge.from, edge.to);
     for (const entry of this.#plan.values()) {
       for (const requirement of entry.mv.requires.weak) {
-        const matching = this.#versions.matching(requirement).filter((ref) => ref.module !== entry.module);
-        const planned = matching.filter((ref) => this.#plan.get(ref.module)?.mv === ref.mv);
-        for (const ref of planned)
-          if (!strong.get(entry.module)?.has(ref.module)) addTo(weak, entry.module, ref.module);
+        const matching = this.#versions.matching(requirement);
+        let planned = false;
+        for (const ref of matching) {
+          if (ref.module === entry.module || this.#plan.get(ref.module)?.mv !== ref.mv) continue;
+          planned = true;
+          if (!strong.get(entry.module)?.includes(ref.module)) addTo(weak, entry.module, ref.module);
+        }
         const installed =
           this.#recorded.size > 0 && this.#recorded.matching(requirement).some((n) => n !== entry.module);
-        if (planned.length === 0 && !installed) {
-          const candidates = matching.map(candidate);
+        if (!planned && !installed) {
+          const candidates = matching.filter((ref) => ref.module !== entry.module).map(candidate);
           notices.push({
             kind: 'missing-weak',
             module: entry.module,
@@ -523,17 +565,22 @@ class Resolver {
     const both = (n: string) => {
       const s = strong.get(n);
       const w = weak.get(n);
-      return w === undefined ? [...(s ?? none)] : [...(s ?? none), ...w];
+      return w === undefined ? (s ?? none) : s === undefined ? w : [...s, ...w];
     };
     let order = sequence(names, both);
     if (!order.safe) {
       const stuck = new Set(order.cycles);
       for (const name of order.cycles) {
-        for (const companion of weak.get(name) ?? none) {
-          if (!stuck.has(companion)) continue;
-          weak.get(name)!.delete(companion);
-          notices.push({ kind: 'weak-order-dropped', module: name, companion });
-        }
+        const companions = weak.get(name);
+        if (companions === undefined) continue;
+        weak.set(
+          name,
+          companions.filter((companion) => {
+            if (!stuck.has(companion)) return true;
+            notices.push({ kind: 'weak-order-dropped', module: name, companion });
+            return false;
+          }),
+        );
       }
       order = sequence(names, both);
     }
@@ -577,23 +624,32 @@ class Resolver {
 }
 
 /** A step's `after`: its strong companions by name, then its weak ones by name. */
-function afterOf(strong: ReadonlySet<string> | undefined, weak: ReadonlySet<string> | undefined): InstallStep['after'] {
+function afterOf(strong: readonly string[] | undefined, weak: readonly string[] | undefined): InstallStep['after'] {
   const after: InstallStep['after'] = [];
   for (const module of sorted(strong)) after.push({ module, kind: 'strong' });
   for (const module of sorted(weak)) after.push({ module, kind: 'weak' });
   return after;
 }
 
-function sorted(set: ReadonlySet<string> | undefined): string[] {
-  if (set === undefined) return [];
-  const list = [...set];
-  return list.length > 1 ? list.sort() : list;
+function sorted(list: readonly string[] | undefined): string[] {
+  if (list === undefined) return [];
+  return list.length > 1 ? [...list].sort() : [...list];
 }
 
-function addTo(map: Map<string, Set<string>>, key: string, value: string): void {
-  const set = map.get(key);
-  if (set === undefined) map.set(key, new Set([value]));
-  else set.add(value);
+/** Adds `value` to the list of `key`, once. */
+function addTo(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else if (!list.includes(value)) list.push(value);
+}
+
+/** The order of preference of a component's versions: latest, then stable, then pre-releases, highest first. */
+function comparePreference(a: ModuleVersion, b: ModuleVersion): number {
+  return preferenceGroup(a) - preferenceGroup(b) || compareVersions(b.version, a.version);
+}
+
+function preferenceGroup(mv: ModuleVersion): number {
+  return mv.latest ? 0 : isPrerelease(mv.version) ? 2 : 1;
 }
 
 /** Whether a version has a pre-release part (`2.0.0-rc.1`), which ranks below stable versions. */
@@ -609,6 +665,10 @@ function actionFor(entry: PlanEntry, record: InstalledRecord | undefined): StepA
 
 function sameVersion(ref: VersionRef, record: InstalledRecord): boolean {
   return compareVersions(ref.mv.version, record.version) === 0;
+}
+
+function refVersion(ref: VersionRef): ModuleVersion {
+  return ref.mv;
 }
 
 function candidate(ref: { module: string; mv: ModuleVersion }): Candidate {
