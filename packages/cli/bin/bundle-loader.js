@@ -8,7 +8,7 @@
 // There are two bundles (make setup): e.cjs with every command and e-read.cjs with the commands
 // that only read; bundleFor says which one a command line runs, or that neither is fresh.
 'use strict';
-const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { existsSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { basename, dirname, join, resolve } = require('node:path');
 const vm = require('node:vm');
@@ -109,7 +109,85 @@ function runsModule(args) {
   return RUN_COMMANDS.has(command) && !asksHelp(args, ['--show']);
 }
 
-if (runsModule(process.argv.slice(2))) for (const id of RUN_BUILTINS) require(id);
+/** Where the loader leaves the engine request it sent (runtime/early-info.ts adopts it). */
+const EARLY_ENGINE_INFO = Symbol.for('e.early-engine-info');
+
+/**
+ * A module run asks the engine to describe itself (`GET /info`: its platform, its registries)
+ * before anything else of it, and the engine takes ~25-40 ms to answer. This sends that request
+ * now, before the bundle loads (~40 ms), for runtime/early-info.ts to adopt when the run asks the
+ * same socket; any other answer is dropped. The request is out only once Node's event loop has
+ * turned (connecting is asynchronous; loading the bundle is not): bin/e.js waits for that. Only
+ * for the local engine's socket that DOCKER_HOST names (unset: ~/.docker/run/docker.sock when it
+ * exists, else /var/run/docker.sock, as docker-modem), and not when --platform, E_PLATFORM, --plan
+ * or --engine may make the request needless or ask another engine (e.yml may too: then the answer
+ * is dropped). Until adopted, the socket does not keep e running.
+ */
+function askEngineInfoEarly(args, env = process.env) {
+  if (process.platform === 'win32' || env.E_PLATFORM) return undefined;
+  if (args.some((arg) => /^--(platform|plan|engine)(=|$)/.test(arg))) return undefined;
+  const host = env.DOCKER_HOST;
+  let socketPath;
+  if (!host) {
+    const user = join(require('node:os').homedir(), '.docker', 'run', 'docker.sock');
+    socketPath = existsSync(user) ? user : '/var/run/docker.sock';
+  } else if (host.startsWith('unix://') && host.length > 'unix://'.length) {
+    socketPath = host.slice('unix://'.length);
+  } else {
+    return undefined;
+  }
+  let socket;
+  let kept = false;
+  let sent;
+  const sending = new Promise((resolve) => {
+    sent = resolve;
+  });
+  const info = new Promise((resolve) => {
+    const given = () => {
+      sent();
+      resolve(undefined);
+    };
+    // no TLS server name: Node's agent would check the host with net.isIP (plain-http.ts)
+    const req = require('node:http').request({ socketPath, path: '/info', agent: false, servername: '' }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('error', given);
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+    });
+    req.on('socket', (s) => {
+      socket = s;
+      if (!kept) s.unref();
+    });
+    req.on('error', given);
+    req.on('finish', sent);
+    req.end();
+  });
+  const early = {
+    socketPath,
+    info,
+    sent: sending,
+    /** The run waits for the answer now: its socket keeps e running. */
+    keep() {
+      kept = true;
+      socket?.ref();
+    },
+  };
+  globalThis[EARLY_ENGINE_INFO] = early;
+  return early;
+}
+
+/** Resolves once the early engine request is out (or at once without one): see bin/e.js. */
+let engineRequestSent;
+if (runsModule(process.argv.slice(2))) {
+  for (const id of RUN_BUILTINS) require(id);
+  engineRequestSent = askEngineInfoEarly(process.argv.slice(2))?.sent;
+}
 setV8Flags();
 
 /**
@@ -232,7 +310,9 @@ async function writeBundleCache(file, use) {
 }
 
 module.exports = {
+  askEngineInfoEarly,
   bundleFor,
+  engineRequestSent,
   loadBundle,
   readOnlyCommand,
   runsModule,

@@ -42,6 +42,8 @@ if ((first === '--version' || first === '-v') && process.argv.length === 3) {
  */
 async function loadMain() {
   const loader = require('./bundle-loader.js');
+  // a module run's early engine request is on its way before the bundle loads (bundle-loader.js)
+  await loader.engineRequestSent;
   const bundle = loader.bundleFor(process.argv);
   if (bundle !== undefined) return loader.loadBundle(bundle).exports.main;
   return (await import('../dist/main.js')).main;

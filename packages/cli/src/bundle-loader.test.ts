@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,5 +74,79 @@ describe('bin/bundle-loader.js: the bundle through its code cache', () => {
     const header = data.indexOf('\n') + 1;
     writeFileSync(`${bundle}.cache`, Buffer.concat([data.subarray(0, header), Buffer.from('not a code cache')]));
     expect(loadInNode(bundle)).toEqual({ cache: 'rejected', answer: 7 });
+  });
+});
+
+describe('bin/bundle-loader.js: asking the engine early, before the bundle loads', () => {
+  interface Early {
+    socketPath: string;
+    info: Promise<unknown>;
+    sent: Promise<void>;
+    keep(): void;
+  }
+  const askEarly = (require(LOADER) as { askEngineInfoEarly(args: string[], env: object): Early | undefined })
+    .askEngineInfoEarly;
+  const EARLY = Symbol.for('e.early-engine-info');
+  let dir: string;
+  let socket: string;
+  let server: Server;
+  let asked: string[];
+  let answer: boolean;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'e-loader-info-'));
+    socket = join(dir, 'docker.sock');
+    asked = [];
+    answer = true;
+    server = createServer((req, res) => {
+      asked.push(`${req.method} ${req.url}`);
+      if (answer) res.end(JSON.stringify({ OSType: 'linux', Architecture: 'x86_64' }));
+    });
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+  });
+  afterEach(async () => {
+    delete (globalThis as Record<symbol, unknown>)[EARLY];
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends GET /info to the socket DOCKER_HOST names, and leaves the request for the run to adopt', async () => {
+    const early = askEarly(['plan', 'hello'], { DOCKER_HOST: `unix://${socket}` });
+    expect(early?.socketPath).toBe(socket);
+    expect((globalThis as Record<symbol, unknown>)[EARLY]).toBe(early);
+    expect(await early?.info).toEqual({ OSType: 'linux', Architecture: 'x86_64' });
+    expect(asked).toEqual(['GET /info']);
+  });
+
+  it('asks nothing when the run needs no answer, or another engine answers', () => {
+    const env = { DOCKER_HOST: `unix://${socket}` };
+    for (const args of [
+      ['--platform', 'linux/arm64', 'plan', 'hello'],
+      ['--platform=linux/arm64', 'plan', 'hello'],
+    ])
+      expect(askEarly(args, env)).toBeUndefined();
+    expect(askEarly(['apply', 'hello', '--plan', 'p.json'], env)).toBeUndefined();
+    expect(askEarly(['--engine', 'tcp://127.0.0.1:1', 'plan', 'hello'], env)).toBeUndefined();
+    expect(askEarly(['plan', 'hello'], { ...env, E_PLATFORM: 'linux/amd64' })).toBeUndefined();
+    expect(askEarly(['plan', 'hello'], { DOCKER_HOST: 'tcp://127.0.0.1:1' })).toBeUndefined();
+    expect(askEarly(['plan', 'hello'], { DOCKER_HOST: 'ssh://me@host' })).toBeUndefined();
+    expect((globalThis as Record<symbol, unknown>)[EARLY]).toBeUndefined();
+    expect(asked).toEqual([]);
+  });
+
+  it('never keeps e running while nobody adopted it, and does once adopted', () => {
+    answer = false; // the engine takes the request and never answers
+    const run = (adopt: boolean) =>
+      spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `const early = require(${JSON.stringify(LOADER)}).askEngineInfoEarly(['plan', 'hello'], { DOCKER_HOST: 'unix://${socket}' });
+           early.sent.then(() => { if (${adopt}) early.keep(); setTimeout(() => process.exit(7), 1500).unref(); });`,
+        ],
+        { timeout: 10_000 },
+      ).status;
+    expect(run(false)).toBe(0); // exits at once, the request unanswered
+    expect(run(true)).toBe(7); // still waiting for the answer when its timer ends it
   });
 });

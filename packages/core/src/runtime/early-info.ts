@@ -6,9 +6,11 @@ import { readBody } from './read-body.js';
 /*
  * A module run needs the engine's description (`docker info`: its platform, its insecure
  * registries) before anything else of the engine, and the engine takes a while to answer (~30 ms,
- * more under load). The command asks for it as soon as it knows it runs a module (askEngineInfo,
- * through `@e/core/engine-info`, which loads nothing else), so that the engine answers while e
- * loads the runtime, dockerode and the repository; createDockerRuntime takes that request over.
+ * more under load). bin/bundle-loader.js sends that request before e's code loads when the command
+ * line runs a module, and the command asks for it as soon as it knows it runs a module
+ * (askEngineInfo, through `@e/core/engine-info`, which loads nothing else): it adopts the loader's
+ * request when that went to the same socket, else sends its own. The engine answers while e loads
+ * the runtime, dockerode and the repository; createDockerRuntime takes that request over.
  */
 
 /** node:http, loaded when e asks the engine (a module run requires it before: bin/bundle-loader.js). */
@@ -31,8 +33,13 @@ function infoFromLocalSocket(
   env: NodeJS.ProcessEnv = process.env,
 ): { info: Promise<EngineInfo | undefined>; sent: Promise<void> } | undefined {
   const endpoint = engineEndpoint(env);
+  const loaders = adoptLoaderRequest();
   if (process.platform === 'win32' || endpoint.kind !== 'unix') return undefined;
   const socketPath = endpoint.socketPath ?? defaultSocketPath();
+  if (loaders?.socketPath === socketPath) {
+    loaders.keep();
+    return { info: loaders.info, sent: loaders.sent };
+  }
   let sent: () => void = () => undefined;
   const sending = new Promise<void>((resolve) => {
     sent = resolve;
@@ -56,6 +63,25 @@ function infoFromLocalSocket(
     req.end();
   });
   return { info, sent: sending };
+}
+
+/** The request bin/bundle-loader.js sent before e's code loaded (askEngineInfoEarly there). */
+interface LoaderRequest {
+  socketPath: string;
+  info: Promise<EngineInfo | undefined>;
+  sent: Promise<void>;
+  /** From now on its socket keeps e running (until adopted, it does not). */
+  keep(): void;
+}
+
+const LOADER_REQUEST = Symbol.for('e.early-engine-info');
+
+/** The loader's request, taken (once): adopted when it went to the socket this run asks, else dropped. */
+function adoptLoaderRequest(): LoaderRequest | undefined {
+  const global = globalThis as { [LOADER_REQUEST]?: LoaderRequest };
+  const request = global[LOADER_REQUEST];
+  delete global[LOADER_REQUEST];
+  return request;
 }
 
 let asked: ReturnType<typeof infoFromLocalSocket>;
