@@ -1,6 +1,7 @@
+import dns from 'node:dns';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fetchCause } from '../repository/load-repository.js';
 import { registryRequest } from './registry-http.js';
 
@@ -14,6 +15,7 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
 }
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const server of servers.splice(0)) {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
@@ -72,5 +74,29 @@ describe('registryRequest', () => {
     const base = await serve(() => undefined);
     const error = await registryRequest(`${base}/v2/`, { signal: AbortSignal.timeout(50) }).catch((e: unknown) => e);
     expect((error as Error).name).toBe('TimeoutError');
+  });
+
+  it('asks a registry on localhost at 127.0.0.1, with no DNS lookup, naming localhost', async () => {
+    const hosts: (string | undefined)[] = [];
+    const base = await serve((req, res) => {
+      hosts.push(req.headers.host);
+      res.end('{}');
+    });
+    const port = new URL(base).port;
+    const lookup = vi.spyOn(dns, 'lookup');
+    const answer = await registryRequest(`http://localhost:${port}/v2/`);
+    expect(answer.status).toBe(200);
+    expect(hosts).toEqual([`localhost:${port}`]);
+    expect(lookup).not.toHaveBeenCalled();
+  });
+
+  it('asks localhost by name when nothing answers at 127.0.0.1 (a registry on ::1 only)', async () => {
+    const base = await serve(() => undefined);
+    const port = new URL(base).port;
+    servers[0]?.close();
+    const lookup = vi.spyOn(dns, 'lookup');
+    const error = await registryRequest(`http://localhost:${port}/v2/`).catch((e: unknown) => e);
+    expect(lookup.mock.calls.map((call) => call[0])).toEqual(['localhost']);
+    expect(fetchCause(error)).toBe('the connection was refused (nothing listens there) (ECONNREFUSED)');
   });
 });

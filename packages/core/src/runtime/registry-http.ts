@@ -58,8 +58,37 @@ export async function registryRequest(url: string | URL, init: HttpInit = {}): P
   }
 }
 
-function once(
+/** A connection that never got to the address: nothing was sent, so asking again is safe. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EADDRNOTAVAIL', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/**
+ * A registry on `localhost` (the usual local one) is asked at 127.0.0.1 first: Node's way to a host
+ * name costs a cold module run ~10-15 ms before it connects (the first check whether the name is
+ * an IPv6 address compiles Node's pattern for them; then its DNS module loads). When nothing
+ * answers there (a registry on ::1 only), e asks by name, as Node would. The request still names
+ * `localhost` (its Host header, and TLS's server name).
+ */
+async function once(
   url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<HttpAnswer> {
+  if (url.hostname !== 'localhost') return attempt(url, undefined, method, headers, body, signal);
+  try {
+    return await attempt(url, '127.0.0.1', method, headers, body, signal);
+  } catch (error) {
+    const code = (error as { cause?: { code?: unknown } }).cause?.code;
+    if (typeof code !== 'string' || !NOT_CONNECTED.has(code)) throw error;
+    return attempt(url, undefined, method, headers, body, signal);
+  }
+}
+
+/** One request to `url`, connecting to `address` when given (else to its host, by name). */
+function attempt(
+  url: URL,
+  address: string | undefined,
   method: string,
   headers: Record<string, string>,
   body: string | undefined,
@@ -67,18 +96,19 @@ function once(
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const send = url.protocol === 'https:' ? https().request : httpRequest;
+    const tls = url.protocol === 'https:';
+    const send = tls ? https().request : httpRequest;
     const outgoing = {
+      ...(address === undefined ? {} : { host: url.host }),
       ...headers,
       ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
     };
     // a fresh connection each time (agent: false): nothing pooled keeps e's process alive afterwards
-    const req = send(url, {
-      method,
-      headers: outgoing,
-      agent: false,
-      ...(url.protocol === 'https:' ? {} : PLAIN_HTTP),
-    });
+    const options = { method, headers: outgoing, agent: false, ...(tls ? {} : PLAIN_HTTP) };
+    const req =
+      address === undefined
+        ? send(url, options)
+        : send(url, { ...options, hostname: address, ...(tls ? { servername: url.hostname } : {}) });
     const onAbort = () => req.destroy(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     const fail = (error: unknown) => {
