@@ -63,9 +63,10 @@ node_modules/.bin/tsc -b || fail "the TypeScript build failed (see above)"
 # so are node:fs/promises and node:os, which the commands that only read do not use (bin/lazy-*.mjs). The
 # file is the function Node would wrap a CommonJS module in (banner and footer, the banner on the
 # first line so that positions stay those of the file): bin/bundle-loader.js compiles it as read.
-# Two bundles: e.cjs with every command (dist/main.js) and e-read.cjs, about half the size, with
+# Three bundles: e.cjs with every command (dist/main.js); e-read.cjs, about half the size, with
 # the commands that only read (dist/main-read.js: status, repo list|search|show, state show), which
-# bin/e.js runs for those; pg, which the read commands need only with --state, stays out of it.
+# bin/e.js runs for those (pg, which they need only with --state, stays out of it); and e-run.cjs
+# with the commands that run a module (dist/main-run.js: init, plan, apply, audit, module run...).
 BUNDLES=packages/cli/dist/bundle
 bundle() { # ENTRY --outfile=FILE [more esbuild options]
   node_modules/.bin/esbuild "$@" --bundle --format=cjs --platform=node --target=node20 --minify-whitespace --minify-syntax --supported:dynamic-import=false --external:zod --external:listr2 --external:@viz-js/viz --alias:node:child_process=./packages/cli/bin/lazy-child-process.cjs --alias:node:fs/promises=./packages/cli/bin/lazy-fs-promises.mjs --alias:node:os=./packages/cli/bin/lazy-os.mjs --define:import.meta.url=__eImportMetaUrl --banner:js="(function (exports, require, module, __filename, __dirname) {const __eImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" --footer:js="})" --log-level=warning
@@ -73,12 +74,13 @@ bundle() { # ENTRY --outfile=FILE [more esbuild options]
 rm -rf "$BUNDLES"
 bundle packages/cli/dist/main.js --outfile="$BUNDLES/e.cjs" || fail "bundling the CLI failed (see above)"
 bundle packages/cli/dist/main-read.js --outfile="$BUNDLES/e-read.cjs" --external:pg || fail "bundling the CLI's read-only commands failed (see above)"
+bundle packages/cli/dist/main-run.js --outfile="$BUNDLES/e-run.cjs" || fail "bundling the CLI's module-run commands failed (see above)"
 CACHE_SHARED="$TESTBED/code-cache-shared"
 rm -rf "$CACHE_SHARED" && mkdir -p "$CACHE_SHARED"
 # a state with an installed module, so `status` compiles the state's YAML parsing into the cache too
 printf 'hello:\n  greeting: hello\ne:\n  installed:\n    hello:\n      version: 0.1.0\n      labels: {kind: example}\n      status: applied\n      installedAt: 2026-01-01T00:00:00.000Z\n      updatedAt: 2026-01-01T00:00:00.000Z\n      needsPlan: false\n' >"$CACHE_SHARED/state.yml"
 # (what the commands print goes through a pipe, as in most use: e writes to one itself, output.ts)
-for BUNDLE in "$BUNDLES/e.cjs" "$BUNDLES/e-read.cjs"; do
+for BUNDLE in "$BUNDLES/e.cjs" "$BUNDLES/e-read.cjs" "$BUNDLES/e-run.cjs"; do
   node packages/cli/bin/bundle-loader.js --write-cache "$BUNDLE" repository.yml "$CACHE_SHARED" | cat >/dev/null ||
     fail "making the code cache of the CLI failed (see above)"
 done

@@ -98,14 +98,16 @@ describe('bin/e.js: the bundle a command runs', () => {
     }
     writeFileSync(join(bundles, 'e.cjs'), fakeBundle('e.cjs'));
     writeFileSync(join(bundles, 'e-read.cjs'), fakeBundle('e-read.cjs'));
+    writeFileSync(join(bundles, 'e-run.cjs'), fakeBundle('e-run.cjs'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Sets the modification times: every build at 1000 s, each bundle at the given second. */
-  const times = (full: number, readOnly: number) => {
+  const times = (full: number, readOnly: number, run = full) => {
     for (const build of builds) at(join(dir, build), 1000);
     at(join(bundles, 'e.cjs'), full);
     at(join(bundles, 'e-read.cjs'), readOnly);
+    at(join(bundles, 'e-run.cjs'), run);
   };
   const run = (...args: string[]) => {
     const result = spawnSync(process.execPath, [join(dir, 'packages/cli/bin/e.js'), ...args], { encoding: 'utf8' });
@@ -122,9 +124,23 @@ describe('bin/e.js: the bundle a command runs', () => {
     expect(run('repo', 'list', '-h')).toBe('e.cjs');
     expect(run('help', 'status')).toBe('e.cjs');
     expect(run('repo', 'validate')).toBe('e.cjs');
-    expect(run('module', 'run', 'hello', 'plan')).toBe('e.cjs');
+    expect(run('module', 'install', 'hello')).toBe('e.cjs');
     expect(run()).toBe('e.cjs');
     expect(run('--version')).toBe('0.0.0-test\n');
+  });
+
+  it('the commands that run a module run e-run.cjs, their help and plan --show e.cjs', () => {
+    times(2000, 2000);
+    expect(run('module', 'run', 'hello', 'plan')).toBe('e-run.cjs');
+    expect(run('-s', 'shared', 'plan', 'hello')).toBe('e-run.cjs');
+    expect(run('apply', 'hello', '-y')).toBe('e-run.cjs');
+    expect(run('module', 'audit', 'hello')).toBe('e-run.cjs');
+    expect(run('plan', 'hello', '--help')).toBe('e.cjs');
+    expect(run('help', 'plan')).toBe('e.cjs');
+    expect(run('plan', '--show', 'plan.json')).toBe('e.cjs');
+    times(2000, 2000, 500); // an older module-run bundle never runs
+    expect(run('plan', 'hello')).toBe('e.cjs');
+    expect(run('module', 'run', 'hello', 'plan')).toBe('e.cjs');
   });
 
   it('a read-only bundle older than a build never runs: the full bundle answers, else dist/main.js', () => {
@@ -142,6 +158,61 @@ describe('bin/e.js: the bundle a command runs', () => {
     writeFileSync(join(bundles, 'e-read.cjs'), fakeBundle('e-read.cjs'));
   });
 });
+
+/** Runs dist/main.js in a fresh Node: what a bundle must print. */
+const viaMain = `import(${JSON.stringify(join(root, 'packages/cli/dist/main.js'))}).then(async ({ main }) => { process.exitCode = await main(['node', 'e', ...process.argv.slice(1)]); });`;
+
+/** What e answers in `dir` to `args` against this repository and `shared`, run by `node` arguments. */
+function answerIn(dir: string, shared: string, node: string[], args: string[]) {
+  const result = spawnSync(process.execPath, [...node, '-r', join(root, 'repository.yml'), '-s', shared, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    // a cache of read repositories of its own (docs/repository.md), empty at first
+    env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(dir, 'cache') },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** What e answers to `args`, run by `node` arguments (bin/e.js, or viaMain). */
+type Answer = (node: string[], args: string[]) => ReturnType<typeof answerIn>;
+
+/** Checks that `bundle` runs `args` and answers them as dist/main.js does, not with nothing; its answer. */
+function sameAsMain(bundle: string | undefined, answer: Answer, args: string[]): ReturnType<Answer> {
+  expect(loader.bundleFor(['node', 'e', ...args])).toBe(bundle);
+  const slim = answer([join(binDir, 'e.js')], args);
+  expect(slim).toEqual(answer(['-e', viaMain, '--'], args));
+  expect(slim.stdout + slim.stderr).not.toBe('');
+  return slim;
+}
+
+// The real module-run bundle (make setup) answers as dist/main.js does where no engine is needed.
+const realRunBundle = loader.bundleFor(['node', 'e', 'plan', 'hello']);
+describe.skipIf(realRunBundle === undefined || !realRunBundle.endsWith('e-run.cjs'))(
+  'the module-run bundle prints what dist/main.js prints (needs make setup)',
+  () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'e-run-bundle-output-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    const answer = (node: string[], args: string[]) => answerIn(dir, dir, node, args);
+
+    it.each([
+      'plan',
+      'plan hello --bogus',
+      'module run hello',
+      'module run nothing-here plan',
+      '--platform linux/bogus plan hello',
+      'apply hello --plan missing-plan.json',
+      'plan hello --timeout soon',
+      '-o json module run nothing-here plan',
+    ])('e %s', (line) => {
+      const slim = sameAsMain(realRunBundle, answer, line.split(' '));
+      expect(slim.status).not.toBe(0);
+    });
+  },
+);
 
 // The real read-only bundle (make setup) answers as dist/main.js does, byte for byte.
 const realBundle = loader.bundleFor(['node', 'e', 'status']);
@@ -161,16 +232,7 @@ describe.skipIf(realBundle === undefined || !realBundle.endsWith('e-read.cjs'))(
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    const viaMain = `import(${JSON.stringify(join(root, 'packages/cli/dist/main.js'))}).then(async ({ main }) => { process.exitCode = await main(['node', 'e', ...process.argv.slice(1)]); });`;
-    const answer = (node: string[], args: string[]) => {
-      const result = spawnSync(process.execPath, [...node, '-r', join(root, 'repository.yml'), '-s', shared, ...args], {
-        cwd: dir,
-        encoding: 'utf8',
-        // a cache of read repositories of its own (docs/repository.md), empty at first
-        env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(dir, 'cache') },
-      });
-      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-    };
+    const answer = (node: string[], args: string[]) => answerIn(dir, shared, node, args);
 
     it.each(['status', 'repo list', 'repo search kind=example', 'state show'])(
       'e %s loads neither node:fs/promises nor node:os (bin/lazy-*.mjs), nor node:net for stdout (a pipe here), nor node:v8 and the streams it needs (bin/bundle-loader.js), and warns of nothing',
@@ -231,11 +293,7 @@ child.on('close', (code) => console.log(JSON.stringify({ code, err })));`,
       '-o json repo show nothing-here',
       'status --bogus',
     ])('e %s', (line) => {
-      const args = line.split(' ');
-      expect(loader.bundleFor(['node', 'e', ...args])).toBe(realBundle);
-      const slim = answer([join(binDir, 'e.js')], args);
-      expect(slim).toEqual(answer(['-e', viaMain, '--'], args));
-      expect(slim.stdout + slim.stderr).not.toBe('');
+      sameAsMain(realBundle, answer, line.split(' '));
     });
   },
 );

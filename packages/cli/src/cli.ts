@@ -1,6 +1,6 @@
 import { Argument, type Command } from 'commander';
 import { addExamples } from './help-examples.js';
-import { addRepoGroup, addStateGroup, createProgram, globalOptions } from './program.js';
+import { addModuleGroup, addRepoGroup, addStateGroup, createProgram, globalOptions } from './program.js';
 import { registerAuthorCommands } from './register-author.js';
 import { registerInstallCommands } from './register-install.js';
 import { registerOfflineCommands } from './register-offline.js';
@@ -18,7 +18,7 @@ export function buildProgram(): Command {
   const program = createProgram();
 
   const repo = addRepoGroup(program);
-  const module = program.command('module').description('install, run and test modules');
+  const module = addModuleGroup(program);
   const state = addStateGroup(program);
 
   registerRepoCommands(repo);

@@ -63,6 +63,11 @@ export function addRepoGroup(program: Command): Command {
   return program.command('repo').description('read, validate and search the module repository file');
 }
 
+/** The command group `e module`. */
+export function addModuleGroup(program: Command): Command {
+  return program.command('module').description('install, run and test modules');
+}
+
 /** The command group `e state`. */
 export function addStateGroup(program: Command): Command {
   return program.command('state').description('inspect, roll back and unlock the shared state');
