@@ -126,7 +126,7 @@ const EARLY_ENGINE_INFO = Symbol.for('e.early-engine-info');
  * for the local engine's socket that DOCKER_HOST names (unset: ~/.docker/run/docker.sock when it
  * exists, else /var/run/docker.sock, as docker-modem), and not when --platform, E_PLATFORM, --plan
  * or --engine may make the request needless or ask another engine (e.yml may too: then the answer
- * is dropped). Until adopted, the socket does not keep e running.
+ * is dropped). Once sent and until adopted, the request does not keep e running.
  */
 function askEngineInfoEarly(args, env = process.env) {
   if (process.platform === 'win32' || env.E_PLATFORM) return undefined;
@@ -167,10 +167,13 @@ function askEngineInfoEarly(args, env = process.env) {
     });
     req.on('socket', (s) => {
       socket = s;
-      if (!kept) s.unref();
     });
     req.on('error', given);
-    req.on('finish', sent);
+    // out: from now on the socket waits for the answer, which keeps e running only once adopted
+    req.on('finish', () => {
+      if (!kept) socket?.unref();
+      sent();
+    });
     req.end();
   });
   const early = {
