@@ -33,12 +33,12 @@ function infoFromLocalSocket(
   env: NodeJS.ProcessEnv = process.env,
 ): { info: Promise<EngineInfo | undefined>; sent: Promise<void> } | undefined {
   const endpoint = engineEndpoint(env);
-  const loaders = adoptLoaderRequest();
+  const fromLoader = adoptLoaderRequest();
   if (process.platform === 'win32' || endpoint.kind !== 'unix') return undefined;
   const socketPath = endpoint.socketPath ?? defaultSocketPath();
-  if (loaders?.socketPath === socketPath) {
-    loaders.keep();
-    return { info: loaders.info, sent: loaders.sent };
+  if (fromLoader?.socketPath === socketPath) {
+    fromLoader.keep();
+    return { info: fromLoader.info, sent: fromLoader.sent };
   }
   let sent: () => void = () => undefined;
   const sending = new Promise<void>((resolve) => {
