@@ -88,8 +88,6 @@ type Outcome = { ok: true } | { ok: false; reason: Reason };
 
 const APPLIED = 'applied';
 const OK: Outcome = { ok: true };
-/** Up to this many versions, a version's rank is found by searching its component's ordered list. */
-const RANK_BY_SEARCH = 16;
 
 /**
  * Resolves `e module install <request>` against the repository and what is installed: the ordered
@@ -110,8 +108,6 @@ class Resolver {
   /** Every installed module, whatever its status (weak requirements look at these). */
   readonly #recorded = new LabelIndex<string>();
   readonly #components = new Map<string, Component>();
-  /** Each component's preference order of its versions (see #rankOf), made on first use. */
-  readonly #ranks = new Map<string, (mv: ModuleVersion) => number>();
   readonly #plan = new Map<string, PlanEntry>();
   readonly #added: PlanEntry[] = [];
   readonly #edges: Edge[] = [];
@@ -205,57 +201,24 @@ class Resolver {
 
   /**
    * Installed version first (if among them), then the one marked latest, then stable versions
-   * from the highest, then pre-releases. Each component's order is computed once.
+   * from the highest, then pre-releases.
    */
   #preferenceOrder(versions: readonly ModuleVersion[], installed: string | undefined): ModuleVersion[] {
-    return this.#sortByPreference(this.#request.name, [...versions], (mv) => mv, installed);
-  }
-
-  /** Sorts items of one component (in place, stably) by the preference order of their versions. */
-  #sortByPreference<T>(
-    module: string,
-    items: T[],
-    mvOf: (item: T) => ModuleVersion,
-    installed: string | undefined,
-  ): T[] {
-    if (items.length <= 1) return items;
-    const isInstalled = (mv: ModuleVersion) => installed !== undefined && compareVersions(mv.version, installed) === 0;
-    if (items.length === 2) {
-      // the usual case, two versions: compared once, in the order a stable sort by rank gives
-      const a = mvOf(items[0]!);
-      const b = mvOf(items[1]!);
-      const order = Number(isInstalled(b)) - Number(isInstalled(a)) || comparePreference(a, b);
-      if (order > 0) items.reverse();
-      return items;
-    }
-    const rank = this.#rankOf(module);
-    // the installed version before all others (ranks are below the number of versions)
-    const after = this.#components.get(module)!.versions.length;
-    const key = (item: T) => {
-      const mv = mvOf(item);
-      return (isInstalled(mv) ? 0 : after) + rank(mv);
-    };
-    return items.sort((a, b) => key(a) - key(b));
+    return this.#sortByPreference([...versions], (mv) => mv, installed);
   }
 
   /**
-   * The position of each version of a component in its preference order: latest → stable →
-   * pre-release, highest first. Made once per component; a search in the list for the usual few
-   * versions, a map for many.
+   * Sorts versions of one component (in place, stably): the installed one first, then by
+   * comparePreference. A stable sort of versions in their component's order needs no table of ranks.
    */
-  #rankOf(module: string): (mv: ModuleVersion) => number {
-    let rank = this.#ranks.get(module);
-    if (rank === undefined) {
-      const ordered = [...this.#components.get(module)!.versions].sort(comparePreference);
-      if (ordered.length <= RANK_BY_SEARCH) {
-        rank = (mv) => ordered.indexOf(mv);
-      } else {
-        const at = new Map(ordered.map((mv, i) => [mv, i]));
-        rank = (mv) => at.get(mv)!;
-      }
-      this.#ranks.set(module, rank);
-    }
-    return rank;
+  #sortByPreference<T>(items: T[], mvOf: (item: T) => ModuleVersion, installed: string | undefined): T[] {
+    if (items.length <= 1) return items;
+    const isInstalled = (mv: ModuleVersion) => installed !== undefined && compareVersions(mv.version, installed) === 0;
+    return items.sort((a, b) => {
+      const x = mvOf(a);
+      const y = mvOf(b);
+      return Number(isInstalled(y)) - Number(isInstalled(x)) || comparePreference(x, y);
+    });
   }
 
   /** Without --with-deps: every strong requirement must be met by an applied installed module. */
@@ -485,10 +448,7 @@ class Resolver {
       });
     }
     // a component's refs are distinct versions (the index holds each version once)
-    for (const group of groups) {
-      const name = group[0]!.module;
-      if (group.length > 1) this.#sortByPreference(name, group, refVersion, this.#installed[name]?.version);
-    }
+    for (const group of groups) this.#sortByPreference(group, refVersion, this.#installed[group[0]!.module]?.version);
     return {
       kind: 'requirement',
       owner,

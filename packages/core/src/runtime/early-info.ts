@@ -70,7 +70,7 @@ interface LoaderRequest {
   socketPath: string;
   info: Promise<EngineInfo | undefined>;
   sent: Promise<void>;
-  /** From now on its socket keeps e running (until adopted, it does not). */
+  /** From now on its socket keeps e running (once the request is out and until adopted, it does not). */
   keep(): void;
 }
 
