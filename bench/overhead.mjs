@@ -3,6 +3,7 @@
 // median of the per-pair ratios:
 //   1. `e module run hello plan`  vs  `docker run --rm` of the same image, platform and command (target <= 1.15)
 //   2. `e --version`              vs  `node -e 0`                                        (target <= 1.5)
+// e runs as a user runs it: its bin (bin/e.js, through its launcher line; see NODE_EXTRA_CA_CERTS there).
 //
 // Then where e's time goes (`phases`): a few more runs of e with a preload that timestamps its
 // requests to the engine (start-up, before the container, the container, after it), medians.
@@ -14,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arg, comparePairs, median, reportTarget, timed } from './support/pairs.mjs';
+import { arg, comparePairs, median, noteExtraCaCerts, reportTarget, timed } from './support/pairs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const E = join(ROOT, 'packages/cli/bin/e.js');
@@ -57,14 +58,14 @@ function phases(runs, args) {
     'after: history, records, lock': [],
   };
   for (let i = 0; i < runs; i++) {
-    const result = spawnSync(
-      process.execPath,
-      ['--import', `data:text/javascript,${encodeURIComponent(PHASE_PRELOAD)}`, E, ...args],
-      {
-        env: { ...process.env, NO_COLOR: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    const result = spawnSync(E, args, {
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=data:text/javascript,${encodeURIComponent(PHASE_PRELOAD)}`,
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const marks = Object.fromEntries(
       [...result.stderr.toString().matchAll(/^phase (\S+) ([\d.]+)$/gm)].map((m) => [m[1], Number(m[2])]),
     );
@@ -95,6 +96,7 @@ const RUN_TARGET = 1.15;
 const VERSION_TARGET = 1.5;
 const shared = mkdtempSync(join(tmpdir(), 'e-bench-'));
 try {
+  noteExtraCaCerts();
   // the engine's own platform, as e runs it: the tag may hold another one locally (a test that ran
   // the arm64 image leaves it there), which docker would run under emulation
   const arch = { x86_64: 'amd64', aarch64: 'arm64' }[dockerText(['info', '--format', '{{.Architecture}}'])];
@@ -107,7 +109,7 @@ try {
     PAIRS,
     {
       name: 'e',
-      run: () => timed(process.execPath, [E, '-r', REPOSITORY, '-s', shared, 'module', 'run', 'hello', COMMAND]),
+      run: () => timed(E, ['-r', REPOSITORY, '-s', shared, 'module', 'run', 'hello', COMMAND]),
     },
     {
       name: 'docker',
@@ -131,7 +133,7 @@ try {
     `2. e --version  vs  node -e 0  (${PAIRS} pairs)`,
     VERSION_TARGET,
     PAIRS,
-    { name: 'e --version', run: () => timed(process.execPath, [E, '--version']) },
+    { name: 'e --version', run: () => timed(E, ['--version']) },
     { name: 'node -e 0', run: () => timed(process.execPath, ['-e', '0']) },
   );
   const met = [

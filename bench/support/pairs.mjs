@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 export function timed(file, args, env = {}) {
   const start = process.hrtime.bigint();
   const result = spawnSync(file, args, {
-    env: { ...process.env, NO_COLOR: '1', ...env },
+    env: withoutUnset({ ...process.env, NO_COLOR: '1', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 1 << 28,
   });
@@ -70,3 +70,19 @@ export const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? fallback : process.argv[i + 1];
 };
+
+/**
+ * A line on NODE_EXTRA_CA_CERTS when it is set: Node reads its file as it starts (~40 ms here), so
+ * `node -e 0` pays for it, while e's launcher (bin/e.js) leaves it to e's first TLS connection.
+ */
+export function noteExtraCaCerts() {
+  if ((process.env.NODE_EXTRA_CA_CERTS ?? '') === '') return;
+  console.log(
+    '  NODE_EXTRA_CA_CERTS is set here: node loads its certificates as it starts, e (its launcher) before its first TLS connection',
+  );
+}
+
+/** The environment without the variables set to undefined (spawn would pass them as "undefined"). */
+function withoutUnset(env) {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
+}

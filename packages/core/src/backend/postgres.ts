@@ -4,6 +4,7 @@ import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Client, ClientConfig } from 'pg';
 import { isEError, StateError } from '../errors.js';
+import { trustDeferredExtraCaCerts } from '../extra-ca-certs.js';
 import { readInstalled } from '../state/installed-records.js';
 import type { BackendHold, StateBackend } from '../state/state-backend.js';
 import { parseStateText } from '../state/state-file.js';
@@ -260,6 +261,7 @@ export class PostgresStateBackend implements StateBackend {
 
   private async connect(): Promise<Client> {
     const { default: pg } = await import('pg');
+    trustDeferredExtraCaCerts(); // for a server that asks for TLS (sslmode)
     const config: ClientConfig = {
       connectionString: this.target.connectionString,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,

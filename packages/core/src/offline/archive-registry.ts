@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Readable } from 'node:stream';
 import { ArchiveError } from '../errors.js';
+import { trustDeferredExtraCaCerts } from '../extra-ca-certs.js';
 
 /**
  * The registry HTTP API calls of the archive, streaming: a blob is read from or sent to a socket
@@ -45,6 +46,7 @@ function send(method: string, url: string, options: SendOptions = {}): Promise<I
       reject(unreachable(url.replace(/^https?:\/\/([^/]*).*$/, '$1'), error as Error));
       return;
     }
+    if (target.protocol === 'https:') trustDeferredExtraCaCerts();
     const request = (target.protocol === 'https:' ? https : http).request(target, {
       method,
       headers: options.headers,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ArchiveError } from '../errors.js';
+import { trustDeferredExtraCaCerts } from '../extra-ca-certs.js';
 import { fetchCause } from '../repository/load-repository.js';
 import type { BomFile } from './bill-of-materials.js';
 
@@ -101,6 +102,7 @@ async function download(file: BomFile, temp: string, options: FetchFilesOptions)
   try {
     let response: Response;
     try {
+      trustDeferredExtraCaCerts(); // over https, or redirected there
       response = await fetch(file.url, { signal: controller.signal, redirect: 'follow' });
     } catch (error) {
       throw failed(controller.signal.aborted ? `no answer within ${idle / 1000} s` : fetchCause(error), error);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { RepositoryError } from '../errors.js';
+import { trustDeferredExtraCaCerts } from '../extra-ca-certs.js';
 import type { Repository } from './model.js';
 import { parseRepository } from './parse-repository.js';
 import { formatProblem, type Problem } from './problem.js';
@@ -73,6 +74,8 @@ async function fetchRepository(source: string, timeoutMs: number): Promise<strin
   const signal = AbortSignal.timeout(timeoutMs);
   let status: number | undefined;
   try {
+    // over https, or redirected there
+    trustDeferredExtraCaCerts();
     const response = await fetch(source, { signal, redirect: 'follow' });
     status = response.status;
     if (response.ok) return await response.text();

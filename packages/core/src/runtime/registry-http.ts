@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
+import { trustDeferredExtraCaCerts } from '../extra-ca-certs.js';
 import { lazyRequire } from '../repository/lazy-require.js';
 import { PLAIN_HTTP } from './plain-http.js';
 import { readBody } from './read-body.js';
@@ -97,6 +98,7 @@ function attempt(
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const tls = url.protocol === 'https:';
+    if (tls) trustDeferredExtraCaCerts();
     const send = tls ? https().request : httpRequest;
     const outgoing = {
       ...(address === undefined ? {} : { host: url.host }),
