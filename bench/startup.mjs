@@ -64,7 +64,10 @@ function phases(runs, args) {
   let cache;
   let bundle;
   for (let i = 0; i < runs; i++) {
+    // as e's launcher starts Node: without NODE_EXTRA_CA_CERTS
+    const { NODE_EXTRA_CA_CERTS: _deferred, ...env } = process.env;
     const result = spawnSync(process.execPath, ['-e', PHASES_SCRIPT, '--', ...args], {
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const line = /^phases (.*)$/m.exec(result.stderr.toString());
@@ -77,7 +80,7 @@ function phases(runs, args) {
     );
   }
   const names = [
-    "Node's own start (before e's code)",
+    "Node's own start (before e's code; without NODE_EXTRA_CA_CERTS, as the launcher starts it)",
     `loading e's bundle (${bundle}, code cache: ${cache})`,
     'the command',
     'exit',

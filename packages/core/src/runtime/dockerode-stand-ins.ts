@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { trustDeferredExtraCaCerts } from '../extra-ca-certs.js';
 
 /** The real module, loaded on first call. */
 export type RealModule = () => Record<string, unknown>;
@@ -24,14 +23,6 @@ function lazyModule(real: RealModule): unknown {
     apply: (_target, self, args) => Reflect.apply(real() as unknown as (...a: unknown[]) => unknown, self, args),
     construct: (_target, args) => Reflect.construct(real() as unknown as new (...a: unknown[]) => object, args),
   });
-}
-
-/** An engine over TLS: the certificates the launcher deferred are trusted before its first connection. */
-function withDeferredCaCerts(real: RealModule): RealModule {
-  return () => {
-    trustDeferredExtraCaCerts();
-    return real();
-  };
 }
 
 /** docker-modem reads `require('ssh2').Client` when it loads: a class that loads ssh2 when constructed. */
@@ -65,7 +56,7 @@ export function dockerodeStandIns(env: NodeJS.ProcessEnv = process.env): StandIn
     { from: 'dockerode', id: './buildkit', make: lazyModule },
     { from: 'dockerode', id: 'tar-fs', make: lazyModule },
     { from: 'dockerode', id: 'zlib', make: lazyModule, builtin: true },
-    { from: 'docker-modem', id: 'https', make: (real) => lazyModule(withDeferredCaCerts(real)), builtin: true },
+    { from: 'docker-modem', id: 'https', make: lazyModule, builtin: true },
     { from: 'docker-modem', id: './http_duplex', make: lazyModule },
     { from: 'docker-modem', id: 'ssh2', make: lazySsh2 },
   ];

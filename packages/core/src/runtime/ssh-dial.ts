@@ -2,6 +2,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Agent } from 'node:http';
 import { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
+import { trustDeferredExtraCaCerts } from '../extra-ca-certs.js';
 import { lazyRequire } from '../repository/lazy-require.js';
 import { engineEndpoint, type SshEndpoint } from './engine-endpoint.js';
 import { PLAIN_HTTP } from './plain-http.js';
@@ -40,12 +41,18 @@ export function dialArguments(target: Pick<SshEndpoint, 'user' | 'host' | 'port'
  * dockerode's options for the engine DOCKER_HOST names: for ssh://, plain HTTP over this file's
  * ssh connections; for a local socket, the agent docker-modem would use (Node's global one) but
  * for plain HTTP (PLAIN_HTTP); otherwise none (docker-modem reads DOCKER_HOST itself, and keeps
- * reading it: these options only add to what it finds there).
+ * reading it: these options only add to what it finds there; over TLS, with the certificates the
+ * launcher deferred, extra-ca-certs.ts).
  */
 export function engineOptions(env: NodeJS.ProcessEnv = process.env) {
   const endpoint = engineEndpoint(env);
   if (endpoint.kind === 'unix') {
     return { agent: new QuietAgent({ keepAlive: true, scheduling: 'lifo', timeout: 5_000, ...PLAIN_HTTP }) };
+  }
+  if (endpoint.kind === 'tcp') {
+    // docker-modem speaks TLS to it when DOCKER_TLS_VERIFY, DOCKER_CERT_PATH or https:// say so
+    trustDeferredExtraCaCerts();
+    return undefined;
   }
   if (endpoint.kind !== 'ssh') return undefined;
   if (endpoint.invalid) throw endpoint.invalid;
