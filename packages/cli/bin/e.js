@@ -1,11 +1,11 @@
 #!/bin/sh
-':' //; [ -z "${NODE_EXTRA_CA_CERTS-}" ] || case "${NODE_OPTIONS-}" in *--use-openssl-ca*) ;; *) export E_DEFERRED_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS"; unset NODE_EXTRA_CA_CERTS ;; esac; exec node -- "$0" "$@"
+':' //; [ -z "${NODE_EXTRA_CA_CERTS-}" ] || { export E_DEFERRED_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS"; unset NODE_EXTRA_CA_CERTS; }; exec node -- "$0" "$@"
 // The line above is the launcher, for sh (`':'` does nothing there; for Node it is a string and a
 // comment): Node reads the file NODE_EXTRA_CA_CERTS names as it starts and builds its whole store
 // of root certificates with it, ~40 ms of every command, though most never speak TLS. So sh hands
-// the name on as E_DEFERRED_EXTRA_CA_CERTS (not with --use-openssl-ca, whose store e cannot
-// rebuild), this file puts NODE_EXTRA_CA_CERTS back for the programs e starts, and e trusts the
-// file's certificates before its first TLS connection (core's extra-ca-certs.ts). `node e.js`
+// the name on as E_DEFERRED_EXTRA_CA_CERTS, this file puts NODE_EXTRA_CA_CERTS back for the
+// programs e starts, and e trusts the file's certificates before its first TLS connection, as
+// Node does (core's extra-ca-certs.ts). `node e.js`
 // skips the launcher: Node then loads the file itself, as before. (biome.json leaves this file
 // unformatted: its formatter would end that string with a semicolon, which ends `:` for sh.)
 // CommonJS (see package.json here): Node starts a CommonJS entry point faster than an ES module.

@@ -62,12 +62,7 @@ describe('the launcher line of bin/e.js', () => {
     expect(seen(result.stderr)).toEqual({ start: { deferred: CA }, exit: { extra: CA } });
   });
 
-  it('leaves NODE_EXTRA_CA_CERTS to Node with --use-openssl-ca, when it is unset, and under `node bin/e.js`', async () => {
-    const openssl = await run(BIN, ['--version'], {
-      NODE_EXTRA_CA_CERTS: CA,
-      NODE_OPTIONS: `--use-openssl-ca --require ${preload}`,
-    });
-    expect(seen(openssl.stderr)).toEqual({ start: { extra: CA }, exit: { extra: CA } });
+  it('leaves NODE_EXTRA_CA_CERTS alone when it is unset, and to Node under `node bin/e.js`', async () => {
     const unset = await run(BIN, ['--version'], {
       NODE_EXTRA_CA_CERTS: undefined,
       NODE_OPTIONS: `--require ${preload}`,
@@ -78,7 +73,7 @@ describe('the launcher line of bin/e.js', () => {
       NODE_OPTIONS: `--require ${preload}`,
     });
     expect(seen(direct.stderr)).toEqual({ start: { extra: CA }, exit: { extra: CA } });
-    for (const result of [openssl, unset, direct]) expect(result.code).toBe(0);
+    for (const result of [unset, direct]) expect(result.code).toBe(0);
   });
 
   describe('a repository over https signed by a CA that only NODE_EXTRA_CA_CERTS names', () => {

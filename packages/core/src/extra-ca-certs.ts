@@ -9,7 +9,7 @@ import type * as Tls from 'node:tls';
  * root certificates with it: ~40 ms of every command (a store of ~140 certificates plus the
  * file's), where most commands never speak TLS. So the launcher (the shell line at the top of
  * bin/e.js) moves the variable aside, and e adds the file's certificates itself before its first
- * TLS connection: as Node would, to every TLS context made without its own `ca`.
+ * TLS connection: as Node does, to every TLS context made without its own `ca`.
  */
 export const DEFERRED_EXTRA_CA_CERTS = Symbol.for('e.deferred-extra-ca-certs');
 
@@ -64,15 +64,20 @@ export function trustDeferredExtraCaCerts(): void {
   // loaded only now (~5-10 ms); a built-in, so any path resolves it (the dockerode bundle has no import.meta)
   const node = createRequire(process.execPath)('node:tls') as typeof Tls;
   const create = node.createSecureContext;
-  const ca = [...node.rootCertificates, ...extra];
-  // made once: a context with ~300 certificates takes V8 ~70 ms to build
+  // Node's own store (bundled, or OpenSSL's with --use-openssl-ca) and the file's certificates; the
+  // context gets a store of its own for them, the process's stays as it is
+  const withExtra = (options?: Tls.SecureContextOptions) => {
+    const context = create(options);
+    for (const pem of extra) context.context.addCACert(pem);
+    return context;
+  };
+  // made once: adding ~150 certificates takes ~20 ms
   let shared: Tls.SecureContext | undefined;
   node.createSecureContext = (options?: Tls.SecureContextOptions) => {
     // a context with its own authorities trusts only those, as with Node's extra certificates
     if (options?.ca !== undefined) return create(options);
-    const own = options !== undefined && CONTEXT_OPTIONS.some((name) => options[name] !== undefined);
-    if (own) return create({ ...options, ca });
-    shared ??= create({ ca });
+    if (options !== undefined && CONTEXT_OPTIONS.some((name) => options[name] !== undefined)) return withExtra(options);
+    shared ??= withExtra();
     return shared;
   };
 }
