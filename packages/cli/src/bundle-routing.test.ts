@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -251,6 +251,31 @@ describe.skipIf(realBundle === undefined || !realBundle.endsWith('e-read.cjs'))(
         expect(result.stderr).toBe('loaded \n');
       },
     );
+
+    it('writes to /dev/null itself too: Node makes no stream for stdout (e status > /dev/null)', () => {
+      const report = join(dir, 'streams.cjs');
+      writeFileSync(
+        report,
+        "process.on('exit', () => require('node:fs').writeSync(2, 'loaded ' + process.moduleLoadList.filter((m) => ['NativeModule stream', 'NativeModule internal/fs/sync_write_stream', 'NativeModule net'].includes(m)).join(',') + '\\n'));\n",
+      );
+      expect(answer([join(binDir, 'e.js')], ['status']).status).toBe(0); // the cache of read repositories, as above
+      const devNull = openSync('/dev/null', 'w');
+      try {
+        const result = spawnSync(
+          process.execPath,
+          ['--require', report, join(binDir, 'e.js'), '-r', join(root, 'repository.yml'), '-s', shared, 'status'],
+          {
+            cwd: dir,
+            encoding: 'utf8',
+            stdio: ['ignore', devNull, 'pipe'],
+            env: { ...process.env, XDG_CACHE_HOME: join(dir, 'cache') },
+          },
+        );
+        expect([result.status, result.stderr]).toEqual([0, 'loaded \n']);
+      } finally {
+        closeSync(devNull);
+      }
+    });
 
     it('writes stdout itself: a reader that is gone ends it quietly, as bin/e.js does for process.stdout', () => {
       const closed = spawnSync(

@@ -1,4 +1,4 @@
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { sanitizeTerminalText } from '@e/core/terminal';
 import type * as Yaml from 'yaml';
@@ -28,18 +28,25 @@ export function emit(format: OutputFormat, data: unknown, renderText: () => stri
 let direct = false;
 
 /**
- * From now on, while stdout is a pipe, a socket or a file (never a terminal), emit and printDocument
- * write to it with fs.writeSync, so that process.stdout is never made: for a pipe that loads
- * node:net and makes a socket, ~4 ms of a command that only reads (the read-only bundle's main
- * calls this). The bytes are the same; the text is what process.stdout gets where it is no terminal.
+ * From now on, while stdout is a pipe, a socket, a file or /dev/null (never a terminal), emit and
+ * printDocument write to it with fs.writeSync, so that process.stdout is never made: for a pipe that
+ * loads node:net and makes a socket, ~4 ms of a command that only reads (the read-only bundle's
+ * main calls this); for a file or /dev/null, Node's streams. The bytes are the same; the text is
+ * what process.stdout gets where it is no terminal.
  */
 export function writeStdoutDirectly(): void {
   try {
     const stats = fstatSync(1);
-    direct = stats.isFIFO() || stats.isSocket() || stats.isFile();
+    direct =
+      stats.isFIFO() || stats.isSocket() || stats.isFile() || (stats.isCharacterDevice() && isDevNull(stats.rdev));
   } catch {
     direct = false;
   }
+}
+
+/** Whether the character device `rdev` is /dev/null (`e status > /dev/null`): a terminal is another device. */
+function isDevNull(rdev: number): boolean {
+  return statSync('/dev/null', { throwIfNoEntry: false })?.rdev === rdev;
 }
 
 /** What emit's text is made for: process.stdout, or (written directly) a stream that is no terminal. */
