@@ -7,11 +7,12 @@
 // which loads the real module from node_modules on first use. dockerode.cjs.inputs lists every
 // file the bundle was made from: bin/bundle-loader.js runs the bundle only while it is newer than
 // each of them (else e loads dockerode from node_modules). make setup runs this after `tsc -b`.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageBundleOptions, writeBundleInputs } from './package-bundle.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BUNDLE = join(ROOT, 'packages/cli/dist/bundle/dockerode.cjs');
@@ -30,19 +31,7 @@ const packageDirs = {
 const standIns = dockerodeStandIns({});
 
 const result = await esbuild.build({
-  entryPoints: [dockerode],
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  outfile: BUNDLE,
-  minifyWhitespace: true,
-  minifySyntax: true,
-  metafile: true,
-  logLevel: 'warning',
-  // the function Node wraps a CommonJS module in, as in e.cjs: bin/bundle-loader.js compiles the file as read
-  banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
-  footer: { js: '})' },
+  ...packageBundleOptions(dockerode, BUNDLE),
   plugins: [
     {
       name: 'e-dockerode-stand-ins',
@@ -65,22 +54,7 @@ const result = await esbuild.build({
   ],
 });
 
-// the files the bundle was made from, and the package.json of each package they belong to
-const inputs = new Set();
-for (const input of Object.keys(result.metafile.inputs)) {
-  if (input.startsWith('e-stand-in:')) continue;
-  inputs.add(resolve(ROOT, input));
-  let dir = dirname(resolve(ROOT, input));
-  while (!dir.endsWith('node_modules') && dir !== ROOT && dir !== dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      inputs.add(manifest);
-      break;
-    }
-    dir = dirname(dir);
-  }
-}
-writeFileSync(`${BUNDLE}.inputs`, `${JSON.stringify([...inputs].map((input) => relative(dirname(BUNDLE), input)))}\n`);
+writeBundleInputs(BUNDLE, result.metafile, ROOT, (input) => input.startsWith('e-stand-in:'));
 
 // the code cache, made after what a run calls first: a client, and requests (to a socket that is not there)
 const empty = mkdtempSync(join(tmpdir(), 'e-bundle-dockerode-'));

@@ -57,10 +57,11 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "    installed npm dependencies (npm $how)"
 fi
 node_modules/.bin/tsc -b || fail "the TypeScript build failed (see above)"
-# e's own code with yaml and commander in one CommonJS file, and V8's code cache of it (e starts
-# much faster: docs/runtime.md); bin/e.js uses them while newer than the build; node:child_process,
+# e's own code with commander in one CommonJS file, and V8's code cache of it (e starts much
+# faster: docs/runtime.md); bin/e.js uses them while newer than the build; node:child_process,
 # which only commander requires at start, is loaded on first use (bin/lazy-child-process.cjs), and
-# so are node:fs/promises and node:os, which the commands that only read do not use (bin/lazy-*.mjs). The
+# so are node:fs/promises and node:os, which the commands that only read do not use (bin/lazy-*.mjs),
+# and yaml, which most runs of those never need (bin/lazy-yaml.cjs: from yaml.cjs, below). The
 # file is the function Node would wrap a CommonJS module in (banner and footer, the banner on the
 # first line so that positions stay those of the file): bin/bundle-loader.js compiles it as read.
 # Three bundles: e.cjs with every command (dist/main.js); e-read.cjs, about half the size, with
@@ -69,7 +70,7 @@ node_modules/.bin/tsc -b || fail "the TypeScript build failed (see above)"
 # with the commands that run a module (dist/main-run.js: init, plan, apply, audit, module run...).
 BUNDLES=packages/cli/dist/bundle
 bundle() { # ENTRY --outfile=FILE [more esbuild options]
-  node_modules/.bin/esbuild "$@" --bundle --format=cjs --platform=node --target=node20 --minify-whitespace --minify-syntax --supported:dynamic-import=false --external:zod --external:listr2 --external:@viz-js/viz --alias:node:child_process=./packages/cli/bin/lazy-child-process.cjs --alias:node:fs/promises=./packages/cli/bin/lazy-fs-promises.mjs --alias:node:os=./packages/cli/bin/lazy-os.mjs --define:import.meta.url=__eImportMetaUrl --banner:js="(function (exports, require, module, __filename, __dirname) {const __eImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" --footer:js="})" --log-level=warning
+  node_modules/.bin/esbuild "$@" --bundle --format=cjs --platform=node --target=node20 --minify-whitespace --minify-syntax --supported:dynamic-import=false --external:zod --external:listr2 --external:@viz-js/viz --alias:node:child_process=./packages/cli/bin/lazy-child-process.cjs --alias:node:fs/promises=./packages/cli/bin/lazy-fs-promises.mjs --alias:node:os=./packages/cli/bin/lazy-os.mjs --alias:yaml=./packages/cli/bin/lazy-yaml.cjs --define:import.meta.url=__eImportMetaUrl --banner:js="(function (exports, require, module, __filename, __dirname) {const __eImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" --footer:js="})" --log-level=warning
 }
 rm -rf "$BUNDLES"
 bundle packages/cli/dist/main.js --outfile="$BUNDLES/e.cjs" || fail "bundling the CLI failed (see above)"
@@ -85,8 +86,9 @@ for BUNDLE in "$BUNDLES/e.cjs" "$BUNDLES/e-read.cjs" "$BUNDLES/e-run.cjs"; do
     fail "making the code cache of the CLI failed (see above)"
 done
 rm -rf "$CACHE_SHARED"
-# dockerode bundled beside it, with its code cache (a module run loads it from there while it is fresh)
+# dockerode and yaml bundled beside it, each with its code cache (e loads them from there while they are fresh)
 node scripts/bundle-dockerode.mjs || fail "bundling dockerode failed (see above)"
+node scripts/bundle-yaml.mjs || fail "bundling yaml failed (see above)"
 done_step "built"
 
 # --- 2. Docker engine --------------------------------------------------------------------------

@@ -16,7 +16,9 @@ const BUNDLED = join(CLI, 'dist/bundle/dockerode.cjs');
  * bundled one (compiled by bin/bundle-loader.js from dist/bundle/dockerode.cjs) does not. A
  * preload lists the Node built-ins the run loaded, at its exit.
  */
-async function runHello(bin: string): Promise<{ fromNodeModules: boolean; builtins: string[] }> {
+async function runHello(
+  bin: string,
+): Promise<{ fromNodeModules: boolean; yamlFromNodeModules: boolean; builtins: string[] }> {
   const shared = tempShared();
   const preload = join(shared, '..', `${basename(shared)}-builtins.cjs`);
   writeFileSync(
@@ -32,6 +34,8 @@ async function runHello(bin: string): Promise<{ fromNodeModules: boolean; builti
   expect(result.stdout).toContain('hello | hello from plan on x64');
   return {
     fromNodeModules: /node_modules\/(dockerode|docker-modem)\/lib\/\w+\.js/.test(result.stderr),
+    // yaml, which a run needs for the state, comes from dist/bundle/yaml.cjs too (scripts/bundle-yaml.mjs)
+    yamlFromNodeModules: /node_modules\/yaml\//.test(result.stderr),
     builtins: /^builtins (.*)$/m.exec(result.stderr)?.[1]?.split(' ') ?? [],
   };
 }
@@ -53,6 +57,7 @@ describe('the bundled dockerode (make setup: scripts/bundle-dockerode.mjs)', () 
   it('is what a module run uses while it is fresh: nothing of dockerode is loaded from node_modules', async () => {
     const run = await runHello(E_BIN);
     expect(run.fromNodeModules).toBe(false);
+    expect(run.yamlFromNodeModules).toBe(false);
     expect(run.builtins).toContain('http');
     // what neither e nor the bundled dockerode loads for a local engine and an http registry
     for (const unused of ['https', 'tls', 'zlib', 'child_process']) expect(run.builtins).not.toContain(unused);
@@ -64,6 +69,13 @@ describe('the bundled dockerode (make setup: scripts/bundle-dockerode.mjs)', () 
     const bundled = join(copy, 'dist/bundle/dockerode.cjs');
     utimesSync(bundled, new Date(1_000_000), new Date(1_000_000));
     expect(await runHello(join(copy, 'bin/e.js'))).toMatchObject({ fromNodeModules: true });
+  });
+
+  it('and yaml.cjs beside it likewise: yaml comes from node_modules once the bundle is older than yaml', async () => {
+    expect(await runHello(join(copy, 'bin/e.js'))).toMatchObject({ yamlFromNodeModules: false });
+    const bundled = join(copy, 'dist/bundle/yaml.cjs');
+    utimesSync(bundled, new Date(1_000_000), new Date(1_000_000));
+    expect(await runHello(join(copy, 'bin/e.js'))).toMatchObject({ yamlFromNodeModules: true });
   });
 
   it('is not used without the list of what it was made from', async () => {

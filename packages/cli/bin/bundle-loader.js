@@ -218,6 +218,11 @@ function bundleFor(argv, directory = join(__dirname, '../dist/bundle')) {
   return fresh(FULL) ? join(directory, FULL) : undefined;
 }
 
+/** Whether this bundle (a path bundleFor gave) is the read-only one. */
+function isReadOnly(bundle) {
+  return basename(bundle) === READ_ONLY;
+}
+
 /**
  * What the cache must have been made from: the bundle's size and modification time. The line is
  * padded to a multiple of 8 bytes so that the cache after it stays 8-byte aligned in the buffer
@@ -322,6 +327,7 @@ module.exports = {
   askEngineInfoEarly,
   bundleFor,
   engineRequestSent,
+  isReadOnly,
   loadBundle,
   readOnlyCommand,
   runsModule,

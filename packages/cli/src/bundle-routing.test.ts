@@ -252,6 +252,74 @@ describe.skipIf(realBundle === undefined || !realBundle.endsWith('e-read.cjs'))(
       },
     );
 
+    // what a run read of yaml: its bundle beside e's (dist/bundle/yaml.cjs, bin/lazy-yaml.cjs) or its package
+    const yamlReads = (line: string): string[] => {
+      const report = join(dir, 'yaml-reads.cjs');
+      writeFileSync(
+        report,
+        `const fs = require('node:fs');
+const read = fs.readFileSync;
+const seen = new Set();
+fs.readFileSync = function (file, ...rest) {
+  if (typeof file === 'string' && /yaml\\.cjs|node_modules\\/yaml\\//.test(file)) seen.add(file.includes('node_modules') ? 'node_modules/yaml' : file.slice(file.lastIndexOf('/') + 1));
+  return read.call(this, file, ...rest);
+};
+process.on('exit', () => fs.writeSync(2, 'yaml ' + [...seen].sort().join(',') + '\\n'));
+`,
+      );
+      expect(answer([join(binDir, 'e.js')], line.split(' ')).status).toBe(0); // the cache of read repositories, as above
+      const result = answer(['--require', report, join(binDir, 'e.js')], line.split(' '));
+      expect(result.status, result.stderr).toBe(0);
+      return /^yaml (.*)$/m.exec(result.stderr)?.[1]?.split(',').filter(Boolean) ?? ['(no report)'];
+    };
+
+    it.each(['status', 'repo list', 'repo search kind=example', '-o json status'])(
+      'e %s does not load the yaml library (e reads the state and the cached repository itself)',
+      (line) => {
+        expect(yamlReads(line)).toEqual([]);
+      },
+    );
+
+    it.each(['state show', '-o yaml status'])(
+      'e %s loads yaml from its bundle beside e, through its code cache',
+      (line) => {
+        expect(yamlReads(line)).toEqual(['yaml.cjs', 'yaml.cjs.cache', 'yaml.cjs.inputs']);
+      },
+    );
+
+    it('ends at once when it has answered (no beforeExit), with all its output, also past a pipe buffer', () => {
+      const report = join(dir, 'before-exit.cjs');
+      writeFileSync(report, "process.on('beforeExit', () => require('node:fs').writeSync(2, 'beforeExit\\n'));\n");
+      // a repository whose list is far longer than a pipe holds (64 KB here)
+      const many = join(dir, 'many.yml');
+      const component = (i: number) =>
+        `  - name: module-${i}\n    type: docker\n    versions:\n      - version: "0.1.${i}"\n        image: localhost:5000/modules/m${i}:0.1.${i}\n        labels: {kind: example, name: Module number ${i} of many}\n        commands:\n${['metadata', 'init', 'plan', 'apply', 'audit'].map((c) => `          - {name: ${c}, command: ${c}}\n`).join('')}`;
+      writeFileSync(
+        many,
+        `version: v1\nkind: Repository\ncomponents:\n${Array.from({ length: 3000 }, (_, i) => component(i)).join('')}`,
+      );
+      const run = (node: string[], args: string[]) =>
+        spawnSync(process.execPath, [...node, '-r', many, '-s', shared, ...args], {
+          cwd: dir,
+          encoding: 'utf8',
+          maxBuffer: 64 << 20,
+          env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(dir, 'cache') },
+        });
+      for (const args of [
+        ['repo', 'list'],
+        ['-o', 'json', 'repo', 'search'],
+      ]) {
+        const fast = run(['--require', report, join(binDir, 'e.js')], args);
+        expect(fast.status, fast.stderr).toBe(0);
+        expect(fast.stderr).toBe('');
+        expect(fast.stdout.length).toBeGreaterThan(128 << 10);
+        expect(fast.stdout).toBe(run(['-e', viaMain, '--'], args).stdout);
+      }
+      // the other commands end as Node ends a program: after beforeExit
+      const full = run(['--require', report, join(binDir, 'e.js')], ['repo', 'validate']);
+      expect(full.stderr).toContain('beforeExit');
+    });
+
     it('writes to /dev/null itself too: Node makes no stream for stdout (e status > /dev/null)', () => {
       const report = join(dir, 'streams.cjs');
       writeFileSync(

@@ -1,7 +1,6 @@
 import { fstatSync, statSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { sanitizeTerminalText } from '@e/core/terminal';
-import type * as Yaml from 'yaml';
+import { stringify } from 'yaml';
 import { colorEnabled } from './progress.js';
 
 export type OutputFormat = 'text' | 'json' | 'yaml';
@@ -83,7 +82,7 @@ export function takeResult(): { data: unknown } | undefined {
 
 /** Prints `data` as one JSON or YAML document on stdout. */
 export function printDocument(format: 'json' | 'yaml', data: unknown): void {
-  writeStdout(format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : yaml().stringify(data));
+  writeStdout(format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : stringify(data));
 }
 
 /**
@@ -92,14 +91,6 @@ export function printDocument(format: 'json' | 'yaml', data: unknown): void {
  */
 export function terminalText(stream: NodeJS.WriteStream, text: string): string {
   return sanitizeTerminalText(text, { color: colorEnabled(stream) });
-}
-
-let loadedYaml: typeof Yaml | undefined;
-
-/** The yaml library, loaded only for `-o yaml` (its CommonJS build is what `import` gets on Node too). */
-function yaml(): typeof Yaml {
-  loadedYaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
-  return loadedYaml;
 }
 
 /** How wide stdout is when it is a terminal; undefined when it is a pipe or a file (no limit). */

@@ -7,8 +7,15 @@ import { CST, Lexer } from 'yaml';
  */
 export const MAX_NESTING = 100;
 
-/** The lexer's markers for a scalar, a document and a flow's end: they stand for no source text. */
-const MARKERS = new Set([CST.SCALAR, CST.DOCUMENT, CST.FLOW_END]);
+/**
+ * The lexer's markers for a scalar, a document and a flow's end: they stand for no source text.
+ * Made on first use: e's bundles load the yaml library only when it is used (bin/lazy-yaml.cjs).
+ */
+let markers: ReadonlySet<string> | undefined;
+const lexerMarkers = (): ReadonlySet<string> => {
+  markers ??= new Set([CST.SCALAR, CST.DOCUMENT, CST.FLOW_END]);
+  return markers;
+};
 
 /**
  * Where `text` first nests collections deeper than `max` (1-based line and column), or undefined.
@@ -41,6 +48,7 @@ export function findTooDeep(text: string, max = MAX_NESTING): { line: number; co
       lineStart = true;
     }
   };
+  const MARKERS = lexerMarkers();
   for (const token of new Lexer().lex(text)) {
     if (MARKERS.has(token)) {
       if (token === CST.SCALAR) scalarNext = true;
