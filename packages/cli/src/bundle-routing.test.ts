@@ -1,5 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -286,6 +298,33 @@ process.on('exit', () => fs.writeSync(2, 'yaml ' + [...seen].sort().join(',') + 
         expect(yamlReads(line)).toEqual(['yaml.cjs', 'yaml.cjs.cache', 'yaml.cjs.inputs']);
       },
     );
+
+    it('takes the entry another bundle made in the cache of read repositories (e graph, then e status)', () => {
+      // a repository file old enough to be kept (repository-cache.ts, SETTLED_MS), in a cache of its own
+      const repository = join(dir, 'kept.yml');
+      writeFileSync(repository, readFileSync(join(root, 'repository.yml')));
+      utimesSync(repository, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+      const env = { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(dir, 'kept-cache') };
+      const run = (args: string[]) =>
+        spawnSync(process.execPath, [join(binDir, 'e.js'), '-r', repository, '-s', shared, ...args], {
+          cwd: dir,
+          encoding: 'utf8',
+          env,
+        });
+      expect(loader.bundleFor(['node', 'e', 'graph'])).toMatch(/e\.cjs$/);
+      expect(run(['graph']).status).toBe(0);
+      const entries = join(dir, 'kept-cache', 'e', 'repositories');
+      const [entry] = readdirSync(entries);
+      const made = statSync(join(entries, entry!)).mtimeMs;
+      const text = readFileSync(join(entries, entry!), 'utf8');
+      // e-read.cjs answers from it: the entry is neither rewritten nor replaced
+      expect(run(['status']).status).toBe(0);
+      expect(readdirSync(entries)).toEqual([entry]);
+      expect([statSync(join(entries, entry!)).mtimeMs, readFileSync(join(entries, entry!), 'utf8')]).toEqual([
+        made,
+        text,
+      ]);
+    });
 
     it('ends at once when it has answered (no beforeExit), with all its output, also past a pipe buffer', () => {
       const report = join(dir, 'before-exit.cjs');

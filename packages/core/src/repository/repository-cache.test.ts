@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveInstall } from '../resolve/resolve-install.js';
 import { loadRepository } from './load-repository.js';
-import { asciiJson, CACHE_MIN_BYTES, repositoryCacheDir } from './repository-cache.js';
+import { asciiJson, CACHE_MIN_BYTES, codeStampFile, repositoryCacheDir } from './repository-cache.js';
 
 let dir: string;
 let previous: string | undefined;
@@ -196,5 +196,17 @@ describe('the repository cache', () => {
     expect(
       JSON.parse(readFileSync(join(repositoryCacheDir(), name as string), 'utf8')).repository.components,
     ).toHaveLength(LARGE + 1);
+  });
+});
+
+describe('codeStampFile: which build of e an entry belongs to', () => {
+  it("is core's build record for tsc's output and for each of e's bundles, and the file itself otherwise", () => {
+    const core = '/e/packages/core/dist/.tsbuildinfo';
+    expect(codeStampFile('/e/packages/core/dist/repository/repository-cache.js')).toBe(core);
+    for (const bundle of ['e.cjs', 'e-read.cjs', 'e-run.cjs']) {
+      expect(codeStampFile(`/e/packages/cli/dist/bundle/${bundle}`)).toBe(core);
+    }
+    expect(codeStampFile('/opt/e-cli/e.mjs')).toBe('/opt/e-cli/e.mjs');
+    expect(codeStampFile('/opt/e-cli/e.cjs')).toBe('/opt/e-cli/e.cjs');
   });
 });

@@ -1,7 +1,7 @@
 import { isAscii } from 'node:buffer';
 import { type BigIntStats, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type WriteFileAtomic from 'write-file-atomic';
 import { lazyRequire } from './lazy-require.js';
@@ -190,13 +190,24 @@ function prune(dir: string): void {
 let code: string | null | undefined;
 
 /**
- * Which build of e's code this is: the bundle e runs from, or the record TypeScript rewrites on
- * every build of this package; undefined (no cache) when neither can be read.
+ * Which build of e's code this is: the record TypeScript rewrites on every build of this package
+ * (core, where repositories are read), for its output and for e's bundles beside the CLI's output
+ * (packages/cli/dist/bundle: bin/e.js runs one only while it is newer than that build, so it was
+ * made from it), so that the commands of every bundle take the same entries (with a stamp per
+ * bundle, `e status` after `e plan` read the file again each time); else the file e runs from
+ * (the standalone e of `e export`). Undefined (no cache) when it cannot be read.
  */
+export function codeStampFile(here: string): string {
+  if (here.endsWith('.js')) return join(dirname(here), '..', '.tsbuildinfo');
+  if (here.endsWith('.cjs') && basename(dirname(here)) === 'bundle') {
+    return join(dirname(here), '..', '..', '..', 'core', 'dist', '.tsbuildinfo');
+  }
+  return here;
+}
+
 function codeStamp(): string | undefined {
   if (code === undefined) {
-    const here = fileURLToPath(import.meta.url);
-    const built = here.endsWith('.js') ? join(dirname(here), '..', '.tsbuildinfo') : here;
+    const built = codeStampFile(fileURLToPath(import.meta.url));
     try {
       const { size, mtimeMs } = statSync(built);
       code = `${built}:${size}:${mtimeMs}`;
