@@ -37,6 +37,7 @@ const BUILTINS = new Set([
  */
 const DEBIAN_BASE: Record<string, string> = {
   cat: 'coreutils',
+  cp: 'coreutils',
   date: 'coreutils',
   dirname: 'coreutils',
   id: 'coreutils',
@@ -47,6 +48,7 @@ const DEBIAN_BASE: Record<string, string> = {
   sleep: 'coreutils',
   tail: 'coreutils',
   timeout: 'coreutils',
+  touch: 'coreutils',
   tr: 'coreutils',
   uname: 'coreutils',
   sh: 'dash',
