@@ -64,7 +64,7 @@ node_modules/.bin/tsc -b || fail "the TypeScript build failed (see above)"
 # and yaml, which most runs of those never need (bin/lazy-yaml.cjs: from yaml.cjs, below). The
 # file is the function Node would wrap a CommonJS module in (banner and footer, the banner on the
 # first line so that positions stay those of the file): bin/bundle-loader.js compiles it as read.
-# Three bundles: e.cjs with every command (dist/main.js); e-read.cjs, about half the size, with
+# Three bundles: e.cjs with every command (dist/main.js); e-read.cjs, about a third of it, with
 # the commands that only read (dist/main-read.js: status, repo list|search|show, state show), which
 # bin/e.js runs for those (pg, which they need only with --state, stays out of it); and e-run.cjs
 # with the commands that run a module (dist/main-run.js: init, plan, apply, audit, module run...).
