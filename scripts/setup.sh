@@ -57,25 +57,12 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "    installed npm dependencies (npm $how)"
 fi
 node_modules/.bin/tsc -b || fail "the TypeScript build failed (see above)"
-# e's own code with commander in one CommonJS file, and V8's code cache of it (e starts much
-# faster: docs/runtime.md); bin/e.js uses them while newer than the build; node:child_process,
-# which only commander requires at start, is loaded on first use (bin/lazy-child-process.cjs), and
-# so are node:fs/promises and node:os, which the commands that only read do not use (bin/lazy-*.mjs),
-# and yaml, which most runs of those never need (bin/lazy-yaml.cjs: from yaml.cjs, below). The
-# file is the function Node would wrap a CommonJS module in (banner and footer, the banner on the
-# first line so that positions stay those of the file): bin/bundle-loader.js compiles it as read.
-# Three bundles: e.cjs with every command (dist/main.js); e-read.cjs, about a third of it, with
-# the commands that only read (dist/main-read.js: status, repo list|search|show, state show), which
-# bin/e.js runs for those (pg, which they need only with --state, stays out of it); and e-run.cjs
-# with the commands that run a module (dist/main-run.js: init, plan, apply, audit, module run...).
+# e's own code with commander in three CommonJS files (e.cjs, e-read.cjs, e-run.cjs:
+# scripts/bundle-cli.mjs), and V8's code cache of each (e starts much faster: docs/runtime.md);
+# bin/e.js uses them while newer than the build.
 BUNDLES=packages/cli/dist/bundle
-bundle() { # ENTRY --outfile=FILE [more esbuild options]
-  node_modules/.bin/esbuild "$@" --bundle --format=cjs --platform=node --target=node20 --minify-whitespace --minify-syntax --supported:dynamic-import=false --external:zod --external:listr2 --external:@viz-js/viz --alias:node:child_process=./packages/cli/bin/lazy-child-process.cjs --alias:node:fs/promises=./packages/cli/bin/lazy-fs-promises.mjs --alias:node:os=./packages/cli/bin/lazy-os.mjs --alias:yaml=./packages/cli/bin/lazy-yaml.cjs --define:import.meta.url=__eImportMetaUrl --banner:js="(function (exports, require, module, __filename, __dirname) {const __eImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" --footer:js="})" --log-level=warning
-}
 rm -rf "$BUNDLES"
-bundle packages/cli/dist/main.js --outfile="$BUNDLES/e.cjs" || fail "bundling the CLI failed (see above)"
-bundle packages/cli/dist/main-read.js --outfile="$BUNDLES/e-read.cjs" --external:pg || fail "bundling the CLI's read-only commands failed (see above)"
-bundle packages/cli/dist/main-run.js --outfile="$BUNDLES/e-run.cjs" || fail "bundling the CLI's module-run commands failed (see above)"
+node scripts/bundle-cli.mjs || fail "bundling the CLI failed (see above)"
 CACHE_SHARED="$TESTBED/code-cache-shared"
 rm -rf "$CACHE_SHARED" && mkdir -p "$CACHE_SHARED"
 # a state with an installed module, so `status` compiles the state's YAML parsing into the cache too

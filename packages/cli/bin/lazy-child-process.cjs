@@ -1,4 +1,4 @@
-// What e's bundle gives for `require('node:child_process')` (esbuild --alias, see make setup):
+// What e's bundle gives for `require('node:child_process')` (scripts/bundle-cli.mjs):
 // commander requires it at start but uses it only for stand-alone executable subcommands, which e
 // has none of, and loading it (with net and dgram) costs every command ~1-2% of its start. The
 // real module is loaded on first use: reading a property, or listing them (as esbuild's interop

@@ -1,4 +1,4 @@
-// node:fs/promises in e's bundles (esbuild --alias, see make setup), loaded on first use: e's
+// node:fs/promises in e's bundles (scripts/bundle-cli.mjs), loaded on first use: e's
 // modules import it at their top, but the commands that only read do not use it (they read with
 // the synchronous calls).
 // A module required after bin/bundle-loader.js set V8's tier-up budget is compiled from source
@@ -9,33 +9,33 @@ import { lazyBuiltin } from './lazy-builtin.mjs';
 
 const lazy = lazyBuiltin('node:fs/promises');
 
-export const access = lazy('access');
-export const copyFile = lazy('copyFile');
-export const cp = lazy('cp');
-export const open = lazy('open');
-export const opendir = lazy('opendir');
-export const rename = lazy('rename');
-export const truncate = lazy('truncate');
-export const rm = lazy('rm');
-export const rmdir = lazy('rmdir');
-export const mkdir = lazy('mkdir');
-export const readdir = lazy('readdir');
-export const readlink = lazy('readlink');
-export const symlink = lazy('symlink');
-export const lstat = lazy('lstat');
-export const stat = lazy('stat');
-export const statfs = lazy('statfs');
-export const link = lazy('link');
-export const unlink = lazy('unlink');
-export const chmod = lazy('chmod');
-export const lchmod = lazy('lchmod');
-export const lchown = lazy('lchown');
-export const chown = lazy('chown');
-export const utimes = lazy('utimes');
-export const lutimes = lazy('lutimes');
-export const realpath = lazy('realpath');
-export const mkdtemp = lazy('mkdtemp');
-export const writeFile = lazy('writeFile');
-export const appendFile = lazy('appendFile');
-export const readFile = lazy('readFile');
-export const watch = lazy('watch');
+export const access = /* @__PURE__ */ lazy('access');
+export const copyFile = /* @__PURE__ */ lazy('copyFile');
+export const cp = /* @__PURE__ */ lazy('cp');
+export const open = /* @__PURE__ */ lazy('open');
+export const opendir = /* @__PURE__ */ lazy('opendir');
+export const rename = /* @__PURE__ */ lazy('rename');
+export const truncate = /* @__PURE__ */ lazy('truncate');
+export const rm = /* @__PURE__ */ lazy('rm');
+export const rmdir = /* @__PURE__ */ lazy('rmdir');
+export const mkdir = /* @__PURE__ */ lazy('mkdir');
+export const readdir = /* @__PURE__ */ lazy('readdir');
+export const readlink = /* @__PURE__ */ lazy('readlink');
+export const symlink = /* @__PURE__ */ lazy('symlink');
+export const lstat = /* @__PURE__ */ lazy('lstat');
+export const stat = /* @__PURE__ */ lazy('stat');
+export const statfs = /* @__PURE__ */ lazy('statfs');
+export const link = /* @__PURE__ */ lazy('link');
+export const unlink = /* @__PURE__ */ lazy('unlink');
+export const chmod = /* @__PURE__ */ lazy('chmod');
+export const lchmod = /* @__PURE__ */ lazy('lchmod');
+export const lchown = /* @__PURE__ */ lazy('lchown');
+export const chown = /* @__PURE__ */ lazy('chown');
+export const utimes = /* @__PURE__ */ lazy('utimes');
+export const lutimes = /* @__PURE__ */ lazy('lutimes');
+export const realpath = /* @__PURE__ */ lazy('realpath');
+export const mkdtemp = /* @__PURE__ */ lazy('mkdtemp');
+export const writeFile = /* @__PURE__ */ lazy('writeFile');
+export const appendFile = /* @__PURE__ */ lazy('appendFile');
+export const readFile = /* @__PURE__ */ lazy('readFile');
+export const watch = /* @__PURE__ */ lazy('watch');

@@ -1,4 +1,4 @@
-// What e's bundles give for `import ... from 'yaml'` (esbuild --alias, see make setup): the yaml
+// What e's bundles give for `import ... from 'yaml'` (scripts/bundle-cli.mjs): the yaml
 // library, loaded on first use. The commands that only read parse their files with e's own
 // reader (fast-yaml.ts) and a repository from its cache, so most runs of them never need it, and
 // its 160 KB in every bundle cost each of them ~2-4 ms to read and set up. Loaded, it comes from

@@ -247,12 +247,13 @@ describe.skipIf(realBundle === undefined || !realBundle.endsWith('e-read.cjs'))(
     const answer = (node: string[], args: string[]) => answerIn(dir, shared, node, args);
 
     it.each(['status', 'repo list', 'repo search kind=example', 'state show'])(
-      'e %s loads neither node:fs/promises nor node:os (bin/lazy-*.mjs), nor node:net for stdout (a pipe here), nor node:v8 and the streams it needs (bin/bundle-loader.js), and warns of nothing',
+      "e %s loads neither node:fs/promises, node:os, node:crypto nor node:module (bin/lazy-*), nor node:net for stdout (a pipe here), nor node:v8 and the streams it needs (bin/bundle-loader.js), nor write-file-atomic's worker_threads, and warns of nothing",
       (line) => {
         const report = join(dir, 'modules.cjs');
+        const unwanted = ['internal/fs/promises', 'os', 'crypto', 'module', 'net', 'v8', 'stream', 'worker_threads'];
         writeFileSync(
           report,
-          "process.on('exit', () => require('node:fs').writeSync(2, 'loaded ' + process.moduleLoadList.filter((m) => ['NativeModule internal/fs/promises', 'NativeModule os', 'NativeModule net', 'NativeModule v8', 'NativeModule stream'].includes(m)).join(',') + '\\n'));\n",
+          `process.on('exit', () => require('node:fs').writeSync(2, 'loaded ' + process.moduleLoadList.filter((m) => ${JSON.stringify(unwanted.map((id) => `NativeModule ${id}`))}.includes(m)).join(',') + '\\n'));\n`,
         );
         // the first read of repository.yml keeps it in the cache of read repositories, written with
         // write-file-atomic, which loads Node's streams: what is checked is every later run
@@ -263,6 +264,13 @@ describe.skipIf(realBundle === undefined || !realBundle.endsWith('e-read.cjs'))(
         expect(result.stderr).toBe('loaded \n');
       },
     );
+
+    it("is one flat scope: no module of e's waits in a wrapper until first imported (scripts/static-imports.mjs)", () => {
+      const source = readFileSync(realBundle as string, 'utf8');
+      // esbuild names each wrapped module by its path: "packages/core/dist/errors.js"() {...}
+      expect(source.match(/"packages\/(cli|core)\/dist\/[^"]*\.js"\(\)/g) ?? []).toEqual([]);
+      expect(source).toContain('function statusCommand(');
+    });
 
     // what a run read of yaml: its bundle beside e's (dist/bundle/yaml.cjs, bin/lazy-yaml.cjs) or its package
     const yamlReads = (line: string): string[] => {

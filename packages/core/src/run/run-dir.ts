@@ -1,8 +1,8 @@
 import { lstat, mkdir, readdir, readFile, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import type { Labels, Requirement } from '../repository/model.js';
 import { statePaths } from '../state/state-paths.js';
+import { writeFileAtomic } from '../state/write-atomic.js';
 import type { EntryStamp, Stage } from './stage.js';
 
 /** What a run's marker says: enough to finish the run in a later e if this one dies. */

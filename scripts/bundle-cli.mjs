@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// e's own bundles in packages/cli/dist/bundle, which make setup builds right after `tsc -b`:
+// e.cjs with every command (dist/main.js); e-read.cjs with the commands that only read
+// (dist/main-read.js: status, repo list|search|show, state show), which bin/e.js runs for those
+// (pg, which they need only with --state, stays out of it), its dynamic imports of e's own modules
+// made static (scripts/static-imports.mjs); and e-run.cjs with the commands that run a module
+// (dist/main-run.js: init, plan, apply, audit, module run...). Each is e's code with commander in
+// one CommonJS file, the function Node would wrap a CommonJS module in (banner and footer, the
+// banner on the first line so that positions stay those of the file): bin/bundle-loader.js
+// compiles it as read, with its code cache (setup makes those next). Some of Node's modules and
+// packages are stand-ins loaded on first use (bin/lazy-*): node:child_process, which only
+// commander requires at start; node:fs/promises, node:os and node:crypto, which the commands that
+// only read do not use; node:module, whose createRequire e's modules call at their top (loading
+// Node's module also loads its ES module loader); and yaml, which most runs of those never need
+// (from yaml.cjs, scripts/bundle-yaml.mjs).
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { staticImportsPlugin } from './static-imports.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BUNDLES = join(ROOT, 'packages/cli/dist/bundle');
+const esbuild = createRequire(import.meta.url)('esbuild');
+
+/** esbuild's options for the bundle of `entry` (in packages/cli/dist) written to `file` in BUNDLES. */
+function options(entry, file) {
+  const stand_in = (name) => join(ROOT, 'packages/cli/bin', name);
+  return {
+    entryPoints: [join(ROOT, 'packages/cli/dist', entry)],
+    outfile: join(BUNDLES, file),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // (the bundle has no import(): esbuild turns those into require(), see bin/bundle-loader.js)
+    supported: { 'dynamic-import': false },
+    external: ['zod', 'listr2', '@viz-js/viz'],
+    alias: {
+      'node:child_process': stand_in('lazy-child-process.cjs'),
+      'node:crypto': stand_in('lazy-crypto.mjs'),
+      'node:fs/promises': stand_in('lazy-fs-promises.mjs'),
+      'node:module': stand_in('lazy-module.cjs'),
+      'node:os': stand_in('lazy-os.mjs'),
+      yaml: stand_in('lazy-yaml.cjs'),
+    },
+    define: { 'import.meta.url': '__eImportMetaUrl' },
+    banner: {
+      js: "(function (exports, require, module, __filename, __dirname) {const __eImportMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+    },
+    footer: { js: '})' },
+    logLevel: 'warning',
+  };
+}
+
+const full = options('main.js', 'e.cjs');
+const read = options('main-read.js', 'e-read.cjs');
+await Promise.all([
+  esbuild.build(full),
+  esbuild.build({ ...read, external: [...read.external, 'pg'], plugins: [staticImportsPlugin()] }),
+  esbuild.build(options('main-run.js', 'e-run.cjs')),
+]);
