@@ -2,17 +2,17 @@
 // e's own bundles in packages/cli/dist/bundle, which make setup builds right after `tsc -b`:
 // e.cjs with every command (dist/main.js); e-read.cjs with the commands that only read
 // (dist/main-read.js: status, repo list|search|show, state show), which bin/e.js runs for those
-// (pg, which they need only with --state, stays out of it), its dynamic imports of e's own modules
-// made static (scripts/static-imports.mjs); and e-run.cjs with the commands that run a module
-// (dist/main-run.js: init, plan, apply, audit, module run...). Each is e's code with commander in
-// one CommonJS file, the function Node would wrap a CommonJS module in (banner and footer, the
-// banner on the first line so that positions stay those of the file): bin/bundle-loader.js
-// compiles it as read, with its code cache (setup makes those next). Some of Node's modules and
-// packages are stand-ins loaded on first use (bin/lazy-*): node:child_process, which only
-// commander requires at start; node:fs/promises, node:os and node:crypto, which the commands that
-// only read do not use; node:module, whose createRequire e's modules call at their top (loading
-// Node's module also loads its ES module loader); and yaml, which most runs of those never need
-// (from yaml.cjs, scripts/bundle-yaml.mjs).
+// (pg, which they need only with --state, stays out of it); and e-run.cjs with the commands that
+// run a module (dist/main-run.js: init, plan, apply, audit, module run...). In these two, the
+// dynamic imports of e's own modules are made static (scripts/static-imports.mjs). Each is e's
+// code with commander in one CommonJS file, the function Node would wrap a CommonJS module in
+// (banner and footer, the banner on the first line so that positions stay those of the file):
+// bin/bundle-loader.js compiles it as read, with its code cache (setup makes those next). Some of
+// Node's modules and packages are stand-ins loaded on first use (bin/lazy-*): node:child_process,
+// which only commander requires at start; node:fs/promises, node:os and node:crypto, which the
+// commands that only read do not use; node:module, whose createRequire e's modules call at their
+// top (loading Node's module also loads its ES module loader); and yaml, which most runs of those
+// never need (from yaml.cjs, scripts/bundle-yaml.mjs).
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,10 +54,9 @@ function options(entry, file) {
   };
 }
 
-const full = options('main.js', 'e.cjs');
 const read = options('main-read.js', 'e-read.cjs');
 await Promise.all([
-  esbuild.build(full),
+  esbuild.build(options('main.js', 'e.cjs')),
   esbuild.build({ ...read, external: [...read.external, 'pg'], plugins: [staticImportsPlugin()] }),
-  esbuild.build(options('main-run.js', 'e-run.cjs')),
+  esbuild.build({ ...options('main-run.js', 'e-run.cjs'), plugins: [staticImportsPlugin()] }),
 ]);

@@ -265,12 +265,18 @@ describe.skipIf(realBundle === undefined || !realBundle.endsWith('e-read.cjs'))(
       },
     );
 
-    it("is one flat scope: no module of e's waits in a wrapper until first imported (scripts/static-imports.mjs)", () => {
-      const source = readFileSync(realBundle as string, 'utf8');
-      // esbuild names each wrapped module by its path: "packages/core/dist/errors.js"() {...}
-      expect(source.match(/"packages\/(cli|core)\/dist\/[^"]*\.js"\(\)/g) ?? []).toEqual([]);
-      expect(source).toContain('function statusCommand(');
-    });
+    it.each([
+      ['e-read.cjs', 'statusCommand'],
+      ['e-run.cjs', 'runModuleCommand'],
+    ])(
+      "%s is one flat scope: no module of e's waits in a wrapper until first imported (scripts/static-imports.mjs)",
+      (bundle, handler) => {
+        const source = readFileSync(join(dirname(realBundle as string), bundle), 'utf8');
+        // esbuild names each wrapped module by its path: "packages/core/dist/errors.js"() {...}
+        expect(source.match(/"packages\/(cli|core)\/dist\/[^"]*\.js"\(\)/g) ?? []).toEqual([]);
+        expect(source).toContain(`function ${handler}(`);
+      },
+    );
 
     // what a run read of yaml: its bundle beside e's (dist/bundle/yaml.cjs, bin/lazy-yaml.cjs) or its package
     const yamlReads = (line: string): string[] => {
