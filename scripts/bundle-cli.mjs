@@ -24,7 +24,7 @@ const esbuild = createRequire(import.meta.url)('esbuild');
 
 /** esbuild's options for the bundle of `entry` (in packages/cli/dist) written to `file` in BUNDLES. */
 function options(entry, file) {
-  const stand_in = (name) => join(ROOT, 'packages/cli/bin', name);
+  const standIn = (name) => join(ROOT, 'packages/cli/bin', name);
   return {
     entryPoints: [join(ROOT, 'packages/cli/dist', entry)],
     outfile: join(BUNDLES, file),
@@ -38,12 +38,12 @@ function options(entry, file) {
     supported: { 'dynamic-import': false },
     external: ['zod', 'listr2', '@viz-js/viz'],
     alias: {
-      'node:child_process': stand_in('lazy-child-process.cjs'),
-      'node:crypto': stand_in('lazy-crypto.mjs'),
-      'node:fs/promises': stand_in('lazy-fs-promises.mjs'),
-      'node:module': stand_in('lazy-module.cjs'),
-      'node:os': stand_in('lazy-os.mjs'),
-      yaml: stand_in('lazy-yaml.cjs'),
+      'node:child_process': standIn('lazy-child-process.cjs'),
+      'node:crypto': standIn('lazy-crypto.mjs'),
+      'node:fs/promises': standIn('lazy-fs-promises.mjs'),
+      'node:module': standIn('lazy-module.cjs'),
+      'node:os': standIn('lazy-os.mjs'),
+      yaml: standIn('lazy-yaml.cjs'),
     },
     define: { 'import.meta.url': '__eImportMetaUrl' },
     banner: {
