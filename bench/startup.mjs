@@ -52,7 +52,9 @@ const bundle = loader.bundleFor(['node', 'e', ...process.argv.slice(1)]);
 if (bundle === undefined) throw new Error('no fresh bundle: run make setup');
 const { exports, cache } = loader.loadBundle(bundle);
 marks.push(mark());
-exports.main(['node', 'e', ...process.argv.slice(1)]).then(() => {
+// the read-only bundle runs the command line as the loader read it (bin/e.js)
+const line = loader.isReadOnly(bundle) ? loader.parseReadArgs(process.argv.slice(1)) : undefined;
+exports.main(['node', 'e', ...process.argv.slice(1)], line).then(() => {
   marks.push(mark());
   process.on('exit', () => require('node:fs').writeSync(2, 'phases ' + JSON.stringify({ marks: [...marks, mark()], cache, bundle: require('node:path').basename(bundle) }) + '\\n'));
 });

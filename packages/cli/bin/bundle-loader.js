@@ -60,26 +60,128 @@ const FULL = 'e.cjs';
 const READ_ONLY = 'e-read.cjs';
 const RUN = 'e-run.cjs';
 
-/** What the read-only bundle serves: e status, and the first word with the second. */
-const READ_ONLY_COMMANDS = new Set(['status', 'repo list', 'repo search', 'repo show', 'state show']);
+// The command lines that the read-only bundle (dist/bundle/e-read.cjs) answers without commander:
+// e status, e repo list|search|show and e state show, with e's global options (program.ts) in the
+// forms commander reads alike. bundleFor runs that bundle only for a line that parseReadArgs
+// reads, and bin/e.js hands the bundle's main what it read: the bundle runs the command from that
+// (main-read.ts). Anything else (help, an option it does not know, a missing or doubtful value, an
+// option given twice, too many or too few arguments, `--`) is left to the full bundle, whose
+// commander answers it: with the command's output, its help or its error. Commander's load,
+// program and parse were ~1 ms of the ~7 ms that `e status` took above `node -e 0`. What
+// parseReadArgs gives must be what commander gives for the same line: each option's value and
+// where it came from (`cli`, `default`); read-args.test.ts compares the two on many lines. (Here
+// and not in a file of its own: requiring one more file cost ~0.3 ms.)
 
-/** e's global options that take a value (program.ts), as -r X and --repository X. */
-const VALUE_OPTIONS = new Set([
-  ...['-r', '--repository', '-s', '--shared', '-o', '--output'],
-  ...['--platform', '--state', '--env', '--engine'],
+/** e's global options that take a value (program.ts): flag -> option name. */
+const GLOBAL_VALUES = new Map([
+  ['-r', 'repository'],
+  ['--repository', 'repository'],
+  ['-s', 'shared'],
+  ['--shared', 'shared'],
+  ['-o', 'output'],
+  ['--output', 'output'],
+  ['--platform', 'platform'],
+  ['--state', 'state'],
+  ['--env', 'env'],
+  ['--engine', 'engine'],
 ]);
 
 /**
- * Whether the read-only bundle answers these arguments (argv without node and e) exactly as the
- * full one would: global options (only those of program.ts, in a form commander reads alike), then
- * one of its commands, and no help anywhere (help lists every command, so only the full program
- * prints it). When unsure, no: the full bundle answers everything.
+ * Whether this is -r, -s or -o with its value in the same word (-rFILE), as commander reads it.
+ * (Not a regular expression: a first run compiles one, ~30 µs.)
  */
+function shortWithValue(arg) {
+  return arg.length > 2 && arg[0] === '-' && (arg[1] === 'r' || arg[1] === 's' || arg[1] === 'o');
+}
+
+/** The values -o takes (program.ts: its choices). */
+const OUTPUTS = new Set(['text', 'json', 'yaml']);
+
+/** The commands: how many arguments each takes, and its own flags (program.ts, register-read.ts). */
+const COMMANDS = new Map([
+  ['status', { min: 0, max: 0, flags: [] }],
+  ['repo list', { min: 0, max: 0, flags: [] }],
+  ['repo search', { min: 0, max: 1, flags: ['latest'] }],
+  ['repo show', { min: 1, max: 1, flags: [] }],
+  ['state show', { min: 0, max: 1, flags: [] }],
+]);
+
+/** The global options' values before the command line: their defaults, as program.ts gives them. */
+function globalDefaults(env) {
+  const values = {
+    repository: env.E_REPOSITORY ?? './repository.yml',
+    shared: env.E_SHARED ?? './shared',
+    output: 'text',
+    env: env.E_ENV ?? 'default',
+    debug: false,
+  };
+  if (env.E_PLATFORM !== undefined) values.platform = env.E_PLATFORM;
+  return values;
+}
+
+/**
+ * The read command these arguments (argv without node and e) run, or undefined when the full
+ * bundle must answer them. `globals` and `options` (the command's own) hold each option's value
+ * and `sources` where it came from: 'cli' for one on the line, else 'default'.
+ */
+function parseReadArgs(args, env = process.env) {
+  const globals = { values: globalDefaults(env), sources: {} };
+  for (const key of Object.keys(globals.values)) globals.sources[key] = 'default';
+  const options = { values: {}, sources: {} };
+  const words = [];
+  const given = (target, key, value) => {
+    if (target.sources[key] === 'cli') return false; // given twice: commander keeps the last, left to it
+    target.values[key] = value;
+    target.sources[key] = 'cli';
+    return true;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    let key;
+    let value;
+    if (GLOBAL_VALUES.has(arg)) {
+      key = GLOBAL_VALUES.get(arg);
+      value = args[++i];
+    } else if (arg.startsWith('--') && arg.includes('=')) {
+      key = GLOBAL_VALUES.get(arg.slice(0, arg.indexOf('=')));
+      value = arg.slice(arg.indexOf('=') + 1);
+    } else if (shortWithValue(arg)) {
+      key = GLOBAL_VALUES.get(arg.slice(0, 2));
+      value = arg.slice(2);
+    } else if (arg === '--debug') {
+      if (!given(globals, 'debug', true)) return undefined;
+      continue;
+    } else if (arg === '--latest' && words[0] === 'repo' && words[1] === 'search') {
+      if (!given(options, 'latest', true)) return undefined;
+      continue;
+    } else if (arg.startsWith('-') || arg === 'help') {
+      return undefined;
+    } else {
+      words.push(arg);
+      continue;
+    }
+    // a value that is missing, empty or looks like an option: commander's own reading decides
+    if (key === undefined || value === undefined || value === '' || value.startsWith('-')) return undefined;
+    if (key === 'output' && !OUTPUTS.has(value)) return undefined;
+    if (!given(globals, key, value)) return undefined;
+  }
+  const command = words[0] === 'status' ? 'status' : `${words[0]} ${words[1]}`;
+  const shape = COMMANDS.get(command);
+  if (shape === undefined) return undefined;
+  const operands = words.slice(command.split(' ').length);
+  if (operands.length < shape.min || operands.length > shape.max) return undefined;
+  for (const flag of shape.flags) {
+    if (options.sources[flag] === undefined) {
+      options.values[flag] = false;
+      options.sources[flag] = 'default';
+    }
+  }
+  return { command, operands, globals, options };
+}
+
+/** Whether the read-only bundle answers these arguments (argv without node and e): parseReadArgs reads them. */
 function readOnlyCommand(args) {
-  const i = commandStart(args);
-  if (i >= args.length) return false;
-  const command = args[i] === 'status' ? 'status' : `${args[i]} ${args[i + 1]}`;
-  return READ_ONLY_COMMANDS.has(command) && !asksHelp(args);
+  return parseReadArgs(args) !== undefined;
 }
 
 /** Whether the arguments ask for help (or any of `more`): then commander answers, from the full bundle. */
@@ -92,8 +194,8 @@ function commandStart(args) {
   let i = 0;
   while (i < args.length) {
     const arg = args[i];
-    if (VALUE_OPTIONS.has(arg)) i += 2;
-    else if (arg === '--debug' || /^-[rso]./.test(arg) || VALUE_OPTIONS.has(arg.split('=', 1)[0] ?? '')) i++;
+    if (GLOBAL_VALUES.has(arg)) i += 2;
+    else if (arg === '--debug' || shortWithValue(arg) || GLOBAL_VALUES.has(arg.split('=', 1)[0] ?? '')) i++;
     else break;
   }
   return i;
@@ -287,7 +389,7 @@ async function writeCodeCache(file, commands) {
     const write = { out: process.stdout.write, err: process.stderr.write };
     process.stdout.write = process.stderr.write = () => true;
     try {
-      for (const args of commands) await main([process.argv[0], 'e', ...args]);
+      for (const args of commands) await main([process.argv[0], 'e', ...args], parseReadArgs(args));
     } finally {
       process.stdout.write = write.out;
       process.stderr.write = write.err;
@@ -329,6 +431,7 @@ async function writeBundleCache(file, use) {
 
 module.exports = {
   askEngineInfoEarly,
+  parseReadArgs,
   bundleFor,
   engineRequestSent,
   isReadOnly,

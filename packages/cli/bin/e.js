@@ -84,7 +84,11 @@ async function loadMain() {
   await loader.engineRequestSent;
   const bundle = loader.bundleFor(process.argv);
   if (bundle !== undefined) {
-    return { main: loader.loadBundle(bundle).exports.main, readOnly: loader.isReadOnly(bundle) };
+    const { main } = loader.loadBundle(bundle).exports;
+    if (!loader.isReadOnly(bundle)) return { main, readOnly: false };
+    // the read-only bundle runs the command line as the loader read it (parseReadArgs)
+    const line = loader.parseReadArgs(process.argv.slice(2));
+    return { main: (argv) => main(argv, line), readOnly: true };
   }
   return { main: (await import('../dist/main.js')).main, readOnly: false };
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command, Option } from 'commander';
+import type { CommandLike } from './command-line.js';
 
 /**
  * Shell completion. The scripts `e completion SHELL` prints are thin: on every TAB they call
@@ -251,9 +252,9 @@ function findOption(command: Command, flag: string): Option | undefined {
 }
 
 /** `module install` for e module install (the program itself is ''). */
-export function commandPath(command: Command): string {
+export function commandPath(command: CommandLike): string {
   const names: string[] = [];
-  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  for (let c: CommandLike | null = command; c?.parent; c = c.parent) names.unshift(c.name());
   return names.join(' ');
 }
 

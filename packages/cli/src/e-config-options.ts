@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
+import type { CommandLike } from './command-line.js';
 
 /** The output format e.yml chose, when no flag did (main prints -o json|yaml documents with it). */
 let configuredOutput: 'json' | 'yaml' | undefined;
@@ -35,7 +35,7 @@ const GLOBALS = [
  * then points dockerode at --engine (or e.yml's engine when DOCKER_HOST is unset). Nothing is
  * loaded when there is no e.yml and no --engine.
  */
-export async function applyEConfig(program: Command, action: Command): Promise<void> {
+export async function applyEConfig(program: CommandLike, action: CommandLike): Promise<void> {
   configuredOutput = undefined;
   usedFile = undefined;
   problem = undefined;

@@ -1,23 +1,13 @@
 import { Command, Option } from 'commander';
-import { platformOptionProblem } from './check-platform-option.js';
+import { beforeCommand } from './command-line.js';
 
-/** Options every command accepts; handlers receive them merged with their own. */
-export interface GlobalOptions {
-  repository: string;
-  shared: string;
-  output: 'text' | 'json' | 'yaml';
-  platform?: string;
-  /** Where the state lives: unset for the shared directory, `postgres://...` for PostgreSQL. */
-  state?: string;
-  /** The named environment within a state backend. */
-  env: string;
-  debug: boolean;
-}
+export { type CommandLike, type GlobalOptions, globalOptions } from './command-line.js';
 
 /**
  * The program `e` with its global options and what runs before every command, and no commands yet:
- * cli.ts registers them all, cli-read.ts only those that read (the slim bundle). Both add a
- * command with the same register-* function, so its options, errors and output are the same.
+ * cli.ts registers them all (cli-run.ts those that run a module). The read-only bundle reads its
+ * command lines without commander (bin/read-args.cjs, main-read.ts): its options' defaults here
+ * and there are compared by read-args.test.ts.
  */
 export function createProgram(): Command {
   const program = new Command('e')
@@ -43,22 +33,12 @@ export function createProgram(): Command {
     .addHelpText('after', '\nRun e --version (or e -v) to print the version of e.')
     .showHelpAfterError('(run e --help for usage)')
     .exitOverride()
-    .hook('preAction', async (_program, actionCommand) => {
-      // e.yml fills what no flag and no environment variable set; --engine points dockerode at an engine
-      const { applyEConfig } = await import('./e-config-options.js');
-      await applyEConfig(program, actionCommand);
-      const problem = platformOptionProblem(program);
-      if (problem !== undefined) {
-        const { RuntimeError } = await import('@e/core/errors');
-        throw new RuntimeError('E_PLATFORM_INVALID', problem);
-      }
-      const { attachStateBackend } = await import('./state-backend.js');
-      await attachStateBackend(actionCommand);
-    });
+    // e.yml, --engine, --platform and --state, before every command (command-line.ts)
+    .hook('preAction', (_program, actionCommand) => beforeCommand(program, actionCommand));
   return program;
 }
 
-/** The command group `e repo` (cli.ts adds all its commands, cli-read.ts those that read). */
+/** The command group `e repo`. */
 export function addRepoGroup(program: Command): Command {
   return program.command('repo').description('read, validate and search the module repository file');
 }
@@ -71,9 +51,4 @@ export function addModuleGroup(program: Command): Command {
 /** The command group `e state`. */
 export function addStateGroup(program: Command): Command {
   return program.command('state').description('inspect, roll back and unlock the shared state');
-}
-
-/** The global options as seen from a subcommand's action. */
-export function globalOptions(command: Command): GlobalOptions {
-  return command.optsWithGlobals() as GlobalOptions;
 }

@@ -7,11 +7,19 @@ import { printDocument, takeResult } from './output.js';
  * and returns the process exit code. Only this function catches and prints errors.
  */
 export async function runProgram(argv: string[], program: Command): Promise<number> {
+  return runCommandLine(argv, () => program.parseAsync(argv));
+}
+
+/**
+ * Runs a command line: `run` parses argv and runs its command (commander's parseAsync, or the
+ * read-only bundle's own reading: main-read.ts); returns the process exit code, as runProgram.
+ */
+export async function runCommandLine(argv: string[], run: () => Promise<unknown>): Promise<number> {
   const debug = argv.includes('--debug');
   const format = structuredFormat(argv);
   takeResult();
   try {
-    await program.parseAsync(argv);
+    await run();
     // with -o json|yaml every command prints one document, also one that has no result of its own
     // -o from the command line, else output: from e.yml
     const chosen = format ?? configuredFormat();

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { PostgresStateBackend } from '@e/core/backend';
-import type { Command } from 'commander';
+import type { CommandLike } from './command-line.js';
 import { commandPath } from './completion.js';
 
 /**
@@ -26,7 +26,7 @@ const WITHOUT_BACKEND = new Set([
  * The state URL for a command: --state, else E_STATE_URL. `e module validate` has a --state FILE
  * of its own (commander hands it to the global option), so it never names a backend there.
  */
-export function stateUrlOf(command: Command): string | undefined {
+export function stateUrlOf(command: CommandLike): string | undefined {
   const path = commandPath(command);
   const flag = path === 'module validate' ? undefined : (command.optsWithGlobals() as { state?: string }).state;
   const url = flag ?? process.env.E_STATE_URL;
@@ -38,7 +38,7 @@ export function stateUrlOf(command: Command): string | undefined {
  * a working copy of that backend's environment (filled now; every lock taken on it goes through
  * the backend). Without one, nothing happens and pg is never loaded.
  */
-export async function attachStateBackend(command: Command): Promise<void> {
+export async function attachStateBackend(command: CommandLike): Promise<void> {
   const path = commandPath(command);
   if (WITHOUT_BACKEND.has(path) || WITHOUT_BACKEND.has(path.split(' ')[0] ?? '')) return;
   const url = stateUrlOf(command);
