@@ -4,9 +4,11 @@
 // its 160 KB in every bundle cost each of them ~2-4 ms to read and set up. Loaded, it comes from
 // dist/bundle/yaml.cjs (scripts/bundle-yaml.mjs), through its code cache while that bundle is
 // fresh (bin/bundle-loader.js, loadFreshBundle), else from node_modules.
-// esbuild's interop lists an imported CommonJS module's properties as it binds them, so they are
-// getters here, one per name yaml exports (NAMES; lazy-yaml.test.ts checks it against yaml's):
-// listing them loads nothing, reading one loads the library.
+// esbuild's interop binds an imported CommonJS module as an object made on the module's prototype
+// with a copy of each of its own properties, in every module of e's that imports it (six in the
+// read-only bundle). So the names are getters on the prototype, one per name yaml exports (NAMES;
+// lazy-yaml.test.ts checks it against yaml's): binding copies none of them and loads nothing,
+// reading one loads the library.
 'use strict';
 const NAMES = [
   ...['Alias', 'CST', 'Composer', 'Document', 'Lexer', 'LineCounter', 'Pair', 'Parser', 'Scalar', 'Schema'],
@@ -35,5 +37,7 @@ function bundled() {
   return require(join(__dirname, '../../bin/bundle-loader.js')).loadFreshBundle(file)?.exports;
 }
 
-for (const name of NAMES) Object.defineProperty(exports, name, { enumerable: true, get: () => real()[name] });
-exports.NAMES = NAMES;
+const names = {};
+for (const name of NAMES) Object.defineProperty(names, name, { enumerable: true, get: () => real()[name] });
+module.exports = Object.create(names);
+module.exports.NAMES = NAMES;

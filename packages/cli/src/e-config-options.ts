@@ -88,7 +88,8 @@ export async function applyEConfig(program: CommandLike, action: CommandLike): P
 
 /** e.yml next to a repository file given by -r or E_REPOSITORY (a local path), else in the working directory. */
 function configPath(repository: string | undefined): string {
-  const isUrl = repository !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(repository);
+  // [a-zA-Z], not the `i` flag: the first such expression a process runs costs ~0.1 ms to set up
+  const isUrl = repository !== undefined && /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(repository);
   if (repository === undefined || isUrl) return 'e.yml';
   const slash = repository.lastIndexOf('/');
   return slash < 0 ? 'e.yml' : `${repository.slice(0, slash + 1)}e.yml`;

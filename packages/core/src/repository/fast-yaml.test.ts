@@ -155,6 +155,25 @@ describe('fastReadYaml', () => {
     expect(fastReadYaml('1.0: a\n')).toStrictEqual({ '1.0': 'a' });
   });
 
+  it('resolves every kind of plain scalar as the yaml library does, block and flow', () => {
+    // each first character that decides which of the core schema's expressions may match
+    const scalars = [
+      ...['~', 'null', 'Null', 'NULL', 'nul', 'nULL', 'none', 'N', 'n', 'Nope'],
+      ...['true', 'True', 'TRUE', 'tRUE', 'truer', 't', 'T', 'Tru', 'false', 'False', 'FALSE', 'f', 'F', 'fAlse'],
+      ...['0', '7', '007', '-0', '+3', '-1.5', '.5', '5.', '1e3', '1E-3', '-2.5e+2', '1.10', '0.1.0', '1-2'],
+      ...['0x1F', '0x1f', '0X1F', '0x', '0xg', '0o17', '0o8', '0O17', '0b1', '09', '0.'],
+      ...['.inf', '.Inf', '.INF', '-.inf', '+.Inf', '.iNF', '.nan', '.NaN', '.NAN', '-.nan', '.', '+', '+-1', '-x'],
+      ...['2026-01-01T00:00:00.000Z', '2026-01-01', '12:30', 'Hello', 'ZZ', '_x', '$x', '(a)', '=1', '<x>'],
+    ];
+    const block = scalars.map((text, i) => `k${i}: ${text}`).join('\n');
+    const flow = `all: [${scalars.join(', ')}]`;
+    for (const text of [block, flow]) {
+      const fast = fastReadYaml(`${text}\n`, 'json');
+      expect(fast).toBeDefined();
+      expect(fast).toStrictEqual(parseDocument(`${text}\n`).toJS());
+    }
+  });
+
   it('gives up on a byte order mark', () => {
     expect(same(`\ufeff${doc('        image: x\n')}`)).toBeUndefined();
   });

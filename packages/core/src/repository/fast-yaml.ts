@@ -25,23 +25,29 @@ const giveUp = (): never => {
 type Data = Record<string, unknown>;
 
 // YAML 1.2 core schema, as the yaml library resolves plain scalars
-const NULL = /^(?:~|[Nn]ull|NULL)?$/;
-const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 const NUMBER = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 const HEX = /^0x[0-9a-fA-F]+$/;
 const OCT = /^0o[0-7]+$/;
 const SPECIAL = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 
+/**
+ * A plain scalar's value. Each expression above is tried only where the first characters allow it
+ * to match (a first run compiles each one it tries: the state of `e status` needs only NUMBER).
+ */
 function resolve(text: string): unknown {
   const c = text.charCodeAt(0);
   // most scalars are words: skip the regular expressions for them
   if (c >= 97 && c <= 122 && c !== 110 && c !== 116 && c !== 102) return text; // a-z but n, t, f
-  if (NULL.test(text)) return null;
-  if (BOOL.test(text)) return text[0] === 't' || text[0] === 'T';
+  if (text === '' || mayBeNullOrBool(c)) {
+    const value = NULL_OR_BOOL.get(text);
+    return value === undefined ? text : value;
+  }
+  const sign = c === 43 || c === 45 || c === 46; // + - .
+  if (!sign && (c < 48 || c > 57)) return text; // nor a digit
   if (NUMBER.test(text)) return Number(text);
-  if (HEX.test(text)) return Number.parseInt(text.slice(2), 16);
-  if (OCT.test(text)) return Number.parseInt(text.slice(2), 8);
-  if (SPECIAL.test(text)) return /nan/i.test(text) ? Number.NaN : text.startsWith('-') ? -Infinity : Infinity;
+  if (c === 48 && text[1] === 'x' && HEX.test(text)) return Number.parseInt(text.slice(2), 16);
+  if (c === 48 && text[1] === 'o' && OCT.test(text)) return Number.parseInt(text.slice(2), 8);
+  if (sign && SPECIAL.test(text)) return /nan/i.test(text) ? Number.NaN : text.startsWith('-') ? -Infinity : Infinity;
   return text;
 }
 
@@ -50,19 +56,15 @@ function mayBeNullOrBool(c: number): boolean {
   return c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70;
 }
 
-/** What NULL and BOOL match, as a set: keys such as `name` and `type` are looked up, not run through both. */
-const NULL_OR_BOOL: ReadonlySet<string> = new Set([
-  '',
-  '~',
-  'null',
-  'Null',
-  'NULL',
-  'true',
-  'True',
-  'TRUE',
-  'false',
-  'False',
-  'FALSE',
+/**
+ * The plain scalars that are null or a boolean (the core schema's `^(?:~|[Nn]ull|NULL)?$` and
+ * `^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$`), with their values: looked up, not matched (keys such as
+ * `name` and `type` are checked too, and a first run compiles each expression it uses).
+ */
+const NULL_OR_BOOL: ReadonlyMap<string, null | boolean> = new Map([
+  ...(['', '~', 'null', 'Null', 'NULL'] as const).map((text) => [text, null] as const),
+  ...(['true', 'True', 'TRUE'] as const).map((text) => [text, true] as const),
+  ...(['false', 'False', 'FALSE'] as const).map((text) => [text, false] as const),
 ]);
 const isNullOrBool = (key: string): boolean => NULL_OR_BOOL.has(key);
 

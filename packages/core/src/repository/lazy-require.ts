@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
+let require: NodeJS.Require | undefined;
 
 /**
  * Loads a CommonJS dependency on first use, so a command loads only what it needs: semver and
@@ -11,6 +11,8 @@ const require = createRequire(import.meta.url);
 export function lazyRequire<T>(id: string): () => T {
   let loaded: T | undefined;
   return () => {
+    // made on first use: in e's bundles import.meta.url is made then too (scripts/bundle-cli.mjs)
+    require ??= createRequire(import.meta.url);
     loaded ??= require(id) as T;
     return loaded;
   };

@@ -27,7 +27,9 @@ export class InvalidRepositoryError extends RepositoryError {
 export const FETCH_TIMEOUT_MS = 10_000;
 
 function isUrl(source: string): boolean {
-  return /^https?:\/\//i.test(source);
+  // not /^https?:\/\//i: the first expression with the `i` flag a process runs costs ~0.1 ms to set up
+  const scheme = source.slice(0, 8).toLowerCase();
+  return scheme.startsWith('http://') || scheme.startsWith('https://');
 }
 
 export interface ReadRepositoryOptions {

@@ -207,7 +207,8 @@ export function codeStampFile(here: string): string {
 
 function codeStamp(): string | undefined {
   if (code === undefined) {
-    const built = codeStampFile(fileURLToPath(import.meta.url));
+    // import.meta.filename: Node 20.11 and later (in e's bundles, the bundle's file without a URL)
+    const built = codeStampFile(import.meta.filename ?? fileURLToPath(import.meta.url));
     try {
       const { size, mtimeMs } = statSync(built);
       code = `${built}:${size}:${mtimeMs}`;

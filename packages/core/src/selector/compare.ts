@@ -96,7 +96,7 @@ function strictParts(version: string): SemverParts | typeof NOT_STRICT | typeof 
     parts =
       match === null
         ? NOT_STRICT
-        : LONG_NUMBER.test(version)
+        : version.length >= 16 && LONG_NUMBER.test(version)
           ? TOO_LONG
           : { numbers: [Number(match[1]), Number(match[2]), Number(match[3])], pre: match[4]?.split('.') };
     if (strictVersions.size >= STRICT_VERSIONS_MAX) strictVersions.clear();
