@@ -70,7 +70,7 @@ const RUN = 'e-run.cjs';
 // program and parse were ~1 ms of the ~7 ms that `e status` took above `node -e 0`. What
 // parseReadArgs gives must be what commander gives for the same line: each option's value and
 // where it came from (`cli`, `default`); read-args.test.ts compares the two on many lines. (Here
-// and not in a file of its own: requiring one more file cost ~0.3 ms.)
+// and not in a file of its own: one file fewer to find, read and compile on every start.)
 
 /** e's global options that take a value (program.ts): flag -> option name. */
 const GLOBAL_VALUES = new Map([
