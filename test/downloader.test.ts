@@ -32,7 +32,22 @@ const debOf = (name: string, arch: string) => Buffer.from(`!<arch>\nfake ${name}
 const fileOf = (name: string, version: string, arch: string) => `${name}_${version.replace(/^\d+:/, '')}_${arch}.deb`;
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-let server: Server;
+/**
+ * Where containers on the default bridge reach this host: the gateway the engine lists for the
+ * bridge, else the first address of its subnet, which the engine gives the bridge unless told
+ * otherwise (Debian's docker.io 20.10 lists only the subnet of its default bridge).
+ */
+function bridgeGateway(bridge: { IPAM?: { Config?: { Gateway?: string; Subnet?: string }[] } }): string | undefined {
+  const config = bridge.IPAM?.Config?.[0];
+  if (config?.Gateway) return config.Gateway;
+  const subnet = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/\d+$/.exec(config?.Subnet ?? '');
+  if (subnet === null) return undefined;
+  const network = subnet.slice(1, 5).reduce((n, part) => n * 256 + Number(part), 0);
+  const first = network + 1;
+  return [24, 16, 8, 0].map((shift) => Math.floor(first / 2 ** shift) % 256).join('.');
+}
+
+let server: Server | undefined;
 let mirror: string;
 /** Paths the mirror served, and whether to lie about one package's SHA256. */
 const served: string[] = [];
@@ -57,11 +72,10 @@ function packagesIndex(arch: string): Buffer {
 
 beforeAll(async () => {
   await requireExampleImages(['downloader']);
-  const bridge = await docker.getNetwork('bridge').inspect();
-  const gateway = (bridge.IPAM?.Config as { Gateway?: string }[] | undefined)?.[0]?.Gateway;
+  const gateway = bridgeGateway(await docker.getNetwork('bridge').inspect());
   if (!gateway)
     throw new Error("the engine's bridge network has no gateway address; containers cannot reach this test's mirror");
-  server = createServer((req, res) => {
+  const mirrorServer = createServer((req, res) => {
     const url = req.url ?? '';
     served.push(url);
     const index = /^\/debian\/dists\/bookworm\/main\/binary-(\w+)\/Packages\.gz$/.exec(url);
@@ -77,14 +91,17 @@ beforeAll(async () => {
     res.writeHead(404);
     res.end();
   });
+  server = mirrorServer;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, gateway, resolve);
+    mirrorServer.once('error', reject);
+    mirrorServer.listen(0, gateway, resolve);
   });
-  mirror = `http://${gateway}:${(server.address() as AddressInfo).port}/debian`;
+  mirror = `http://${gateway}:${(mirrorServer.address() as AddressInfo).port}/debian`;
 });
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  // (none when beforeAll failed before making it: then only the check below)
+  const open = server;
+  if (open !== undefined) await new Promise((resolve) => open.close(resolve));
   // the downloads ran in this process: none of their containers may remain (labelled with its pid)
   const left = await docker.listContainers({ all: true, filters: { label: [`org.e.run.pid=${process.pid}`] } });
   expect(left.map((c) => c.Labels['org.e.run.module'])).toEqual([]);
