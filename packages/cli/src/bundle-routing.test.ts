@@ -320,6 +320,38 @@ process.on('exit', () => fs.writeSync(2, 'yaml ' + [...seen].sort().join(',') + 
       },
     );
 
+    it('takes e.yml as the full program does: what no flag and no variable set (bin/e.js and dist/main.js alike)', () => {
+      // a team's directory: its repository file and e.yml beside it
+      const team = join(dir, 'team');
+      mkdirSync(team, { recursive: true });
+      writeFileSync(join(team, 'repository.yml'), readFileSync(join(root, 'repository.yml')));
+      writeFileSync(join(team, 'e.yml'), 'repository: repository.yml\noutput: json\n');
+      const run = (node: string[], args: string[], env: NodeJS.ProcessEnv = {}) => {
+        const result = spawnSync(process.execPath, [...node, '-s', shared, ...args], {
+          cwd: team,
+          encoding: 'utf8',
+          env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: join(dir, 'cache'), ...env },
+        });
+        return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+      };
+      const cases: [string[], NodeJS.ProcessEnv, (stdout: string) => void][] = [
+        // e.yml in the working directory names the repository and the output
+        [['status'], {}, (out) => expect(JSON.parse(out)).toMatchObject({ modules: [{ module: 'hello' }] })],
+        [['repo', 'list'], {}, (out) => expect(JSON.parse(out)).toEqual(expect.any(Array))],
+        // a flag wins over e.yml
+        [['-o', 'text', 'status'], {}, (out) => expect(out).toMatch(/^MODULE/)],
+        // e.yml beside the repository file that E_REPOSITORY names
+        [['repo', 'search', 'kind=example'], { E_REPOSITORY: join(team, 'repository.yml') }, (out) => JSON.parse(out)],
+      ];
+      for (const [args, env, check] of cases) {
+        expect(loader.bundleFor(['node', 'e', ...args]), args.join(' ')).toBe(realBundle);
+        const slim = run([join(binDir, 'e.js')], args, env);
+        expect(slim.status, slim.stderr).toBe(0);
+        check(slim.stdout);
+        expect(slim, args.join(' ')).toEqual(run(['-e', viaMain, '--'], args, env));
+      }
+    });
+
     it('takes the entry another bundle made in the cache of read repositories (e graph, then e status)', () => {
       // a repository file old enough to be kept (repository-cache.ts, SETTLED_MS), in a cache of its own
       const repository = join(dir, 'kept.yml');

@@ -69,7 +69,8 @@ class ReadCommand implements CommandLike {
   ) {
     this.values = { ...parsed.values };
     this.sources = { ...parsed.sources };
-    // the command's own options: the global ones are the program's (commander's options of each)
+    // a command's own options, which applyEConfig asks of the action (repo search's --latest); the
+    // program's are the global ones, which nothing asks for by this list
     this.options = parent === null ? [] : Object.keys(parsed.values).map((key) => ({ attributeName: () => key }));
   }
 
