@@ -6,8 +6,8 @@ export { type CommandLike, type GlobalOptions, globalOptions } from './command-l
 /**
  * The program `e` with its global options and what runs before every command, and no commands yet:
  * cli.ts registers them all (cli-run.ts those that run a module). The read-only bundle reads its
- * command lines without commander (bin/read-args.cjs, main-read.ts): its options' defaults here
- * and there are compared by read-args.test.ts.
+ * command lines without commander (parseReadArgs in bin/bundle-loader.js, main-read.ts): the
+ * options' defaults here and there are compared by read-args.test.ts.
  */
 export function createProgram(): Command {
   const program = new Command('e')
